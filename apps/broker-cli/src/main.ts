@@ -1,0 +1,55 @@
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { NestFactory } from '@nestjs/core';
+import { BrokerError } from '@app/errors';
+import { CredentialsAdminService } from '@app/refresh';
+import { CliModule } from './cli.module';
+import { readSecretInput } from './read-secret-input';
+
+const USAGE = `Usage: npm run cli -- credentials <command> <provider> [options]
+
+  credentials set <provider> [--file PATH | --env VAR]   store credentials (JSON object; stdin when neither flag is given)
+  credentials show <provider>                            field names, version and update time (never values)
+
+Reads the same environment as the service (PROVIDERS_FILE, CREDENTIALS_FILE, BROKER_MASTER_KEY, REDIS_URL, ...).`;
+
+async function run(argv: string[]): Promise<number> {
+  const [group, command, provider, ...rest] = argv;
+  if (group !== 'credentials' || !['set', 'show'].includes(command) || !provider) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const flags = parseFlags(rest);
+  const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'], abortOnError: false });
+  try {
+    const admin = app.get(CredentialsAdminService);
+    if (command === 'set') {
+      const summary = await admin.put(provider, readSecretInput(flags, process.env, () => readFileSync(0, 'utf8')));
+      process.stdout.write(`Stored credentials for ${provider}: fields ${summary.fields.join(', ')}, version ${summary.version}\n`);
+    } else {
+      const summary = await admin.describe(provider);
+      process.stdout.write(summary ? `${JSON.stringify(summary, null, 2)}\n` : `No credentials stored for ${provider}\n`);
+    }
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+function parseFlags(args: string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < args.length; i += 2) {
+    if (!args[i].startsWith('--') || args[i + 1] === undefined) throw new Error(`unexpected argument "${args[i]}"`);
+    flags.set(args[i].slice(2), args[i + 1]);
+  }
+  return flags;
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof BrokerError ? error.message : (error as Error).message;
+    process.stderr.write(`token-broker cli: ${message}\n`);
+    process.exit(1);
+  },
+);

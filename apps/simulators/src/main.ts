@@ -1,0 +1,33 @@
+import {
+  OAuth2ClientCredentialsSimulator,
+  PassportFintechSimulator,
+  SimulatorServer,
+  SmartDocumentorSimulator,
+} from '@app/providers/testing';
+
+/**
+ * `npm run simulators`: local stand-ins for the upstream token APIs, on the ports that
+ * config/providers.yaml points at, all accepting the demo credentials below.
+ */
+const DEMO = { clientId: 'demo-client', clientSecret: 'demo-secret' };
+
+const SIMULATORS: Array<[name: string, port: number, server: SimulatorServer]> = [
+  ['smartdocumentor', 4101, new SmartDocumentorSimulator(DEMO)],
+  ['passport-fintech', 4102, new PassportFintechSimulator(DEMO)],
+  ['oauth2-client-credentials', 4103, new OAuth2ClientCredentialsSimulator(DEMO, { scope: 'read' })],
+];
+
+async function main(): Promise<void> {
+  for (const [name, port, server] of SIMULATORS) {
+    await server.start(port);
+    process.stdout.write(`${name.padEnd(28)} ${server.url}\n`);
+  }
+  process.stdout.write(`\nDemo credentials for every simulator: {"client_id":"${DEMO.clientId}","client_secret":"${DEMO.clientSecret}"}\n`);
+  const stop = (): void => void Promise.all(SIMULATORS.map(([, , server]) => server.stop())).then(() => process.exit(0));
+  process.on('SIGINT', stop).on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`simulators failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

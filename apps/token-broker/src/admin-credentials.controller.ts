@@ -1,0 +1,27 @@
+import { Body, Controller, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
+import { CredentialsMissingError } from '@app/errors';
+import { CredentialsAdminService, type CredentialSummary } from '@app/refresh';
+import { AdminTokenGuard } from './admin-token.guard';
+import { parseProviderId } from './provider-id';
+
+@Controller('admin/credentials')
+@UseGuards(AdminTokenGuard)
+export class AdminCredentialsController {
+  constructor(private readonly admin: CredentialsAdminService) {}
+
+  /** Validated per provider type; answers 204 and never echoes a value. */
+  @Put(':provider')
+  @HttpCode(204)
+  async put(@Param('provider') provider: string, @Body() body: unknown): Promise<void> {
+    await this.admin.put(parseProviderId(provider), body);
+  }
+
+  /** Field names, version and update time only. */
+  @Get(':provider')
+  async describe(@Param('provider') provider: string): Promise<CredentialSummary> {
+    const id = parseProviderId(provider);
+    const summary = await this.admin.describe(id);
+    if (!summary) throw new CredentialsMissingError(id);
+    return summary;
+  }
+}

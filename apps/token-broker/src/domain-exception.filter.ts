@@ -1,0 +1,76 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { BrokerError, UpstreamUnavailableError } from '@app/errors';
+
+/** HTTP status for each domain error code; anything unlisted is a 500. */
+const STATUS_BY_CODE: Record<string, number> = {
+  invalid_request: 400,
+  invalid_credentials: 400,
+  unauthorized: 401,
+  admin_disabled: 403,
+  unknown_provider: 404,
+  credential_conflict: 409,
+  min_ttl_unattainable: 422,
+  credentials_missing: 503,
+  upstream_unavailable: 503,
+  reauthorization_required: 503,
+  lock_unavailable: 503,
+  token_store_unavailable: 503,
+  credential_store_unavailable: 503,
+};
+
+/** Codes for framework-level failures (unknown route, unparsable body, ...). */
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'invalid_request',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
+/**
+ * The one place errors become HTTP answers: always `{"error": code, "message": text}`. Messages
+ * come from our own error classes, which never carry secrets or upstream bodies.
+ */
+@Catch()
+export class DomainExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { status, code, message, retryAfter } = this.describe(exception);
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+    if (status === 401) reply.header('www-authenticate', 'Bearer');
+    reply.header('cache-control', 'no-store').status(status).send({ error: code, message });
+  }
+
+  private describe(exception: unknown): { status: number; code: string; message: string; retryAfter?: number } {
+    if (exception instanceof BrokerError) {
+      const status = STATUS_BY_CODE[exception.code] ?? 500;
+      if (status === 500) this.logger.error(`${exception.name}: ${exception.message}`);
+      const retryAfter = exception instanceof UpstreamUnavailableError ? exception.retryAfterSeconds : status === 503 && exception.code !== 'credentials_missing' && exception.code !== 'reauthorization_required' ? 1 : undefined;
+      return { status, code: exception.code, message: exception.message, retryAfter };
+    }
+    const status = exception instanceof HttpException ? exception.getStatus() : frameworkStatus(exception);
+    if (status && status < 500) {
+      return { status, code: CODE_BY_STATUS[status] ?? `http_${status}`, message: frameworkMessage(exception, status) };
+    }
+    this.logger.error(`Unhandled ${(exception as Error)?.name ?? 'error'}`, (exception as Error)?.stack);
+    return { status: 500, code: 'internal_error', message: 'Internal error; see the broker logs' };
+  }
+}
+
+/** Fastify's own errors (bad JSON, body too large) carry a 4xx `statusCode`. */
+function frameworkStatus(exception: unknown): number | undefined {
+  const status = (exception as { statusCode?: unknown })?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+function frameworkMessage(exception: unknown, status: number): string {
+  if (status === 404) return 'No such route';
+  if (status === 413) return 'Request body is too large';
+  if (status === 400 && (exception as { code?: string })?.code?.startsWith('FST_ERR_CTP')) return 'Request body is not valid JSON';
+  const message = exception instanceof HttpException ? exception.message : (exception as Error)?.message;
+  // framework messages may echo input; keep them short and single-line
+  return (message ?? 'Bad request').split('\n')[0].slice(0, 200);
+}

@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
+import { BrokerError } from '@app/errors';
+import { createApp } from './create-app';
+
+async function bootstrap(): Promise<void> {
+  const app = await createApp();
+  const config = app.get<BrokerConfig>(BROKER_CONFIG);
+  await app.listen(config.port, config.host);
+  const mode = config.redisUrl ? 'with Redis (multi-replica)' : 'in embedded mode (no REDIS_URL: single instance, in-process token store and lock)';
+  new Logger('Bootstrap').log(`token-broker listening on ${config.host}:${config.port} ${mode}, ${config.providers.length} provider(s)`);
+}
+
+bootstrap().catch((error: unknown) => {
+  // configuration problems are one clear line; anything else keeps its stack
+  const message = error instanceof BrokerError ? `${error.name}: ${error.message}` : (error as Error).stack;
+  process.stderr.write(`token-broker failed to start: ${message}\n`);
+  process.exit(1);
+});

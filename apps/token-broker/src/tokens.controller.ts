@@ -1,0 +1,43 @@
+import { Controller, Get, Header, Param, Query } from '@nestjs/common';
+import { InvalidRequestError } from '@app/errors';
+import { TokenService } from '@app/refresh';
+import { parseProviderId } from './provider-id';
+
+/** Longest minTtl accepted: a year, the longest lifetime of any documented provider. */
+const MAX_MIN_TTL_SECONDS = 31_536_000;
+
+export interface TokenResponse {
+  provider: string;
+  access_token: string;
+  token_type: string;
+  expires_at: string;
+  expires_in: number;
+}
+
+@Controller('tokens')
+export class TokensController {
+  constructor(private readonly tokens: TokenService) {}
+
+  /** The hot path: no validation pipe, just two cheap checks and a store read. */
+  @Get(':provider')
+  @Header('cache-control', 'no-store')
+  async getToken(@Param('provider') provider: string, @Query('minTtl') minTtl?: string | string[]): Promise<TokenResponse> {
+    const id = parseProviderId(provider);
+    const token = await this.tokens.getToken(id, parseMinTtl(minTtl));
+    return {
+      provider: id,
+      access_token: token.accessToken,
+      token_type: token.tokenType,
+      expires_at: new Date(token.expiresAt).toISOString(),
+      expires_in: Math.floor((token.expiresAt - Date.now()) / 1000),
+    };
+  }
+}
+
+function parseMinTtl(value: string | string[] | undefined): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value) || Number(value) > MAX_MIN_TTL_SECONDS) {
+    throw new InvalidRequestError(`minTtl must be a whole number of seconds from 0 to ${MAX_MIN_TTL_SECONDS}`);
+  }
+  return Number(value);
+}

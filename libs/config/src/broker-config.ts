@@ -1,0 +1,39 @@
+/** When a token is pre-refreshed: a share of its lifetime, or a fixed number of seconds before expiry. */
+export type RefreshBefore = { kind: 'percent'; value: number } | { kind: 'seconds'; value: number };
+
+/** One entry under `providers:` in PROVIDERS_FILE. Type-specific fields stay raw in `options`. */
+export interface ProviderInstanceConfig {
+  /** The `:provider` in the URL. */
+  id: string;
+  type: string;
+  baseUrl?: string;
+  refreshBefore: RefreshBefore;
+  options: Record<string, unknown>;
+}
+
+export interface FileCredentialStoreConfig {
+  backend: 'file';
+  file: string;
+  /** base64 of 32 bytes; when absent a key is generated once into `masterKeyFile`. */
+  masterKey?: string;
+  masterKeyFile: string;
+}
+
+export type CredentialStoreConfig = FileCredentialStoreConfig;
+
+export interface BrokerConfig {
+  port: number;
+  host: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Unset means embedded mode: in-process token store and lock, single instance. */
+  redisUrl?: string;
+  redisKeyPrefix: string;
+  providersFile: string;
+  adminToken?: string;
+  credentials: CredentialStoreConfig;
+  upstreamTimeoutMs: number;
+  refreshTickMs: number;
+  lockTtlMs: number;
+  lockWaitMs: number;
+  providers: ProviderInstanceConfig[];
+}

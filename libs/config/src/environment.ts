@@ -1,0 +1,87 @@
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  IsBase64,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { ConfigError } from '@app/errors';
+
+/**
+ * Every environment variable the broker reads, with its rule. Keep in step with README and
+ * .env.example. Numbers arrive as strings; `@Type(() => Number)` converts before validation.
+ */
+export class Environment {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  PORT = 3000;
+
+  @IsOptional() @IsString()
+  HOST = '0.0.0.0';
+
+  @IsOptional() @IsIn(['debug', 'info', 'warn', 'error'])
+  LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
+
+  @IsOptional() @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsOptional() @Matches(/^[A-Za-z0-9:_-]{1,32}$/, { message: 'must be 1-32 characters of A-Z a-z 0-9 : _ -' })
+  REDIS_KEY_PREFIX = 'tb:';
+
+  @IsOptional() @IsString()
+  PROVIDERS_FILE = 'config/providers.yaml';
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  BROKER_ADMIN_TOKEN?: string;
+
+  @IsOptional() @IsString()
+  CREDENTIALS_FILE = 'data/credentials.enc';
+
+  @IsOptional() @IsBase64(undefined, { message: 'must be base64 of 32 random bytes' })
+  BROKER_MASTER_KEY?: string;
+
+  @IsOptional() @IsString()
+  BROKER_MASTER_KEY_FILE = 'data/master.key';
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(100) @Max(120_000)
+  UPSTREAM_TIMEOUT_MS = 10_000;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(50) @Max(60_000)
+  REFRESH_TICK_MS = 1_000;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(500) @Max(300_000)
+  LOCK_TTL_MS = 15_000;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(300_000)
+  LOCK_WAIT_MS = 20_000;
+}
+
+/** Parses and validates the environment; throws one ConfigError naming the first bad variable. Empty means unset. */
+export function parseEnvironment(env: Record<string, string | undefined>): Environment {
+  const parsed = plainToInstance(Environment, stripEmpty(env), { exposeDefaultValues: true });
+  const [first] = validateSync(parsed, { forbidUnknownValues: false });
+  if (first) {
+    const rule = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
+    const shown = isSecret(first.property) ? '' : ` (got "${String(env[first.property])}")`;
+    throw new ConfigError(`${first.property} ${rule.replace(new RegExp(`^${first.property} `), '')}${shown}`);
+  }
+  if (parsed.BROKER_MASTER_KEY && Buffer.from(parsed.BROKER_MASTER_KEY, 'base64').length !== 32) {
+    throw new ConfigError('BROKER_MASTER_KEY must be base64 of exactly 32 bytes');
+  }
+  return parsed;
+}
+
+function stripEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') out[key] = value;
+  return out;
+}
+
+function isSecret(name: string): boolean {
+  return /TOKEN|KEY|SECRET|PASSWORD/.test(name);
+}

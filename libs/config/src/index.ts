@@ -1,0 +1,11 @@
+export { ConfigModule, BROKER_CONFIG, InjectBrokerConfig } from './config.module';
+export type { ConfigModuleOptions } from './config.module-definition';
+export type {
+  BrokerConfig,
+  CredentialStoreConfig,
+  FileCredentialStoreConfig,
+  ProviderInstanceConfig,
+  RefreshBefore,
+} from './broker-config';
+export { loadBrokerConfig } from './load-broker-config';
+export { parseHttpUrl, PROVIDER_ID_PATTERN } from './providers-file';

@@ -1,0 +1,30 @@
+import { Inject } from '@nestjs/common';
+
+/** One provider's credential fields as stored, with the version used for check-and-set. */
+export interface CredentialRecord {
+  values: Record<string, string>;
+  /** Starts at 1 and grows by one per write: the fencing number of the refresh protocol. */
+  version: number;
+  updatedAt: string;
+}
+
+/**
+ * Where client secrets, API keys and current refresh tokens live. Implementations: encrypted
+ * file (embedded default) and HashiCorp Vault KV v2.
+ */
+export interface CredentialStore {
+  readonly description: string;
+  /** Undefined when nothing is stored for the provider. */
+  get(provider: string): Promise<CredentialRecord | undefined>;
+  /**
+   * Replaces the provider's fields. With `expectedVersion` the write is check-and-set: it throws
+   * CredentialConflictError unless the stored version equals it (0 = must not exist yet).
+   */
+  put(provider: string, values: Record<string, string>, expectedVersion?: number): Promise<CredentialRecord>;
+  delete(provider: string): Promise<void>;
+  /** Throws when the store is unreachable or unusable. */
+  ping(): Promise<void>;
+}
+
+export const CREDENTIAL_STORE = Symbol('CREDENTIAL_STORE');
+export const InjectCredentialStore = (): ParameterDecorator => Inject(CREDENTIAL_STORE);

@@ -1,0 +1,140 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  CredentialConflictError,
+  CredentialStoreCorruptError,
+  CredentialStoreUnavailableError,
+} from '@app/errors';
+import { CredentialRecord, CredentialStore } from './credential-store';
+import { withFileLock } from './file-lock';
+
+interface Envelope {
+  format: 'token-broker-credentials';
+  v: 1;
+  iv: string;
+  tag: string;
+  data: string;
+}
+
+type Contents = Record<string, CredentialRecord>;
+
+/**
+ * All providers' credentials in one AES-256-GCM encrypted file. Writes re-read under a lock
+ * file, check the version, and replace the file atomically (temp file, fsync, rename), so
+ * several processes on one host can share it.
+ */
+export class EncryptedFileCredentialStore implements CredentialStore {
+  readonly description: string;
+
+  constructor(
+    private readonly path: string,
+    private readonly key: Buffer,
+  ) {
+    this.description = `encrypted file ${path}`;
+  }
+
+  async get(provider: string): Promise<CredentialRecord | undefined> {
+    const contents = await this.readAll();
+    return contents[provider];
+  }
+
+  async put(provider: string, values: Record<string, string>, expectedVersion?: number): Promise<CredentialRecord> {
+    return this.update(provider, expectedVersion, (current) => ({
+      values: { ...values },
+      version: (current?.version ?? 0) + 1,
+      updatedAt: new Date().toISOString(),
+    }));
+  }
+
+  async delete(provider: string): Promise<void> {
+    await this.update(provider, undefined, () => undefined);
+  }
+
+  async ping(): Promise<void> {
+    await this.readAll();
+  }
+
+  private async update(
+    provider: string,
+    expectedVersion: number | undefined,
+    change: (current: CredentialRecord | undefined) => CredentialRecord | undefined,
+  ): Promise<CredentialRecord> {
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 }).catch((error) => {
+      throw new CredentialStoreUnavailableError(`Credentials directory cannot be created for ${this.path}`, { cause: error });
+    });
+    return withFileLock(this.path, async () => {
+      const contents = await this.readAll();
+      const current = contents[provider];
+      if (expectedVersion !== undefined && (current?.version ?? 0) !== expectedVersion) {
+        throw new CredentialConflictError(provider, expectedVersion);
+      }
+      const next = change(current);
+      if (next) contents[provider] = next;
+      else delete contents[provider];
+      await this.writeAll(contents);
+      return next ?? (current as CredentialRecord);
+    });
+  }
+
+  private async readAll(): Promise<Contents> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw new CredentialStoreUnavailableError(`Credentials file ${this.path} cannot be read`, { cause: error });
+    }
+    return this.decrypt(text);
+  }
+
+  private decrypt(text: string): Contents {
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(text) as Envelope;
+    } catch {
+      throw new CredentialStoreCorruptError(`Credentials file ${this.path} is not a token-broker credentials file`);
+    }
+    if (envelope.format !== 'token-broker-credentials' || envelope.v !== 1) {
+      throw new CredentialStoreCorruptError(`Credentials file ${this.path} has an unknown format`);
+    }
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(envelope.iv, 'base64'));
+      decipher.setAuthTag(Buffer.from(envelope.tag, 'base64'));
+      const plain = Buffer.concat([decipher.update(Buffer.from(envelope.data, 'base64')), decipher.final()]);
+      return JSON.parse(plain.toString('utf8')) as Contents;
+    } catch {
+      throw new CredentialStoreCorruptError(
+        `Credentials file ${this.path} cannot be decrypted with the configured key (wrong BROKER_MASTER_KEY, or the file is damaged)`,
+      );
+    }
+  }
+
+  private async writeAll(contents: Contents): Promise<void> {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const data = Buffer.concat([cipher.update(JSON.stringify(contents), 'utf8'), cipher.final()]);
+    const envelope: Envelope = {
+      format: 'token-broker-credentials',
+      v: 1,
+      iv: iv.toString('base64'),
+      tag: cipher.getAuthTag().toString('base64'),
+      data: data.toString('base64'),
+    };
+    const temp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      const handle = await open(temp, 'wx', 0o600);
+      try {
+        await handle.writeFile(JSON.stringify(envelope));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, this.path);
+      const dir = await open(dirname(this.path), 'r');
+      await dir.sync().finally(() => dir.close());
+    } catch (error) {
+      throw new CredentialStoreUnavailableError(`Credentials file ${this.path} cannot be written`, { cause: error });
+    }
+  }
+}

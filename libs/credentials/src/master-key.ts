@@ -1,0 +1,43 @@
+import { Logger } from '@nestjs/common';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { FileCredentialStoreConfig } from '@app/config';
+import { ConfigError } from '@app/errors';
+
+/**
+ * The AES-256 key: BROKER_MASTER_KEY when set, else the key file, else a new key written once to
+ * the key file (0600) with a loud warning, so a first `npm start` works without setup.
+ */
+export function loadMasterKey(config: FileCredentialStoreConfig, logger: Logger): Buffer {
+  if (config.masterKey) return Buffer.from(config.masterKey, 'base64');
+  const existing = readKeyFile(config.masterKeyFile);
+  if (existing) return existing;
+  const key = randomBytes(32);
+  mkdirSync(dirname(config.masterKeyFile), { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(config.masterKeyFile, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // another broker process on this host generated it first: use theirs
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readKeyFile(config.masterKeyFile)!;
+    throw new ConfigError(`BROKER_MASTER_KEY_FILE cannot be written: ${config.masterKeyFile}`);
+  }
+  logger.warn(
+    `No BROKER_MASTER_KEY set: generated a new credential key in ${config.masterKeyFile}. ` +
+      'Back it up or set BROKER_MASTER_KEY in production; credentials cannot be read without it.',
+  );
+  return key;
+}
+
+function readKeyFile(path: string): Buffer | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(`BROKER_MASTER_KEY_FILE cannot be read: ${path}`);
+  }
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== 32) throw new ConfigError(`BROKER_MASTER_KEY_FILE ${path} does not hold base64 of 32 bytes`);
+  return key;
+}

@@ -1,0 +1,23 @@
+export { BrokerError } from './broker-error';
+export { ConfigError } from './config-error';
+export {
+  AdminDisabledError,
+  InvalidCredentialsInputError,
+  InvalidRequestError,
+  TtlUnattainableError,
+  UnauthorizedError,
+  UnknownProviderError,
+} from './request-errors';
+export {
+  CredentialsMissingError,
+  ReauthorizationRequiredError,
+  UpstreamUnavailableError,
+} from './provider-errors';
+export {
+  CredentialConflictError,
+  CredentialStoreCorruptError,
+  CredentialStoreUnavailableError,
+  LockUnavailableError,
+  TokenStoreUnavailableError,
+} from './store-errors';
+export { UpstreamError, type UpstreamFailureKind } from './upstream-error';

@@ -1,0 +1,49 @@
+import { BrokerError } from './broker-error';
+
+export class UnknownProviderError extends BrokerError {
+  readonly code = 'unknown_provider';
+  constructor(readonly provider: string) {
+    super(`No provider named "${provider}" is configured`);
+  }
+}
+
+/** The request itself is malformed (provider id, query string, body). */
+export class InvalidRequestError extends BrokerError {
+  readonly code = 'invalid_request';
+}
+
+export class UnauthorizedError extends BrokerError {
+  readonly code = 'unauthorized';
+}
+
+/** Admin routes are switched off because BROKER_ADMIN_TOKEN is not set. */
+export class AdminDisabledError extends BrokerError {
+  readonly code = 'admin_disabled';
+  constructor() {
+    super('Admin API is disabled: set BROKER_ADMIN_TOKEN to enable it');
+  }
+}
+
+export class InvalidCredentialsInputError extends BrokerError {
+  readonly code = 'invalid_credentials';
+  constructor(
+    readonly provider: string,
+    readonly problems: string[],
+  ) {
+    super(`Credentials for "${provider}" are invalid: ${problems.join('; ')}`);
+  }
+}
+
+/** `minTtl` asks for more lifetime than this provider's tokens ever have. */
+export class TtlUnattainableError extends BrokerError {
+  readonly code = 'min_ttl_unattainable';
+  constructor(
+    readonly provider: string,
+    readonly minTtlSeconds: number,
+    readonly lifetimeSeconds: number,
+  ) {
+    super(
+      `Tokens from "${provider}" live ${lifetimeSeconds}s when fresh; minTtl=${minTtlSeconds} can never be met`,
+    );
+  }
+}

@@ -1,0 +1,40 @@
+import { BrokerError } from './broker-error';
+
+/** Check-and-set failed: someone wrote the record after the version we read. */
+export class CredentialConflictError extends BrokerError {
+  readonly code = 'credential_conflict';
+  constructor(
+    readonly provider: string,
+    readonly expectedVersion: number,
+  ) {
+    super(`Credentials for "${provider}" changed since version ${expectedVersion} was read`);
+  }
+}
+
+/** The credential store cannot be reached or refused the operation (Vault down, disk error). */
+export class CredentialStoreUnavailableError extends BrokerError {
+  readonly code = 'credential_store_unavailable';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Stored data cannot be decrypted or parsed: a person must look at it. */
+export class CredentialStoreCorruptError extends BrokerError {
+  readonly code = 'credential_store_corrupt';
+}
+
+export class TokenStoreUnavailableError extends BrokerError {
+  readonly code = 'token_store_unavailable';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The distributed lock could not be taken within the wait budget. */
+export class LockUnavailableError extends BrokerError {
+  readonly code = 'lock_unavailable';
+  constructor(readonly resource: string) {
+    super(`Could not take lock "${resource}" in time`);
+  }
+}

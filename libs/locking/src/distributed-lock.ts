@@ -1,0 +1,27 @@
+import { Inject } from '@nestjs/common';
+
+/** What a lock holder gets. */
+export interface HeldLock {
+  /** Grows with every acquisition of the resource: lets stores refuse writes from a stale holder. */
+  readonly fence: number;
+  /** Aborted when the lock could not be extended: the holder must stop before writing anything. */
+  readonly signal: AbortSignal;
+}
+
+export interface LockOptions {
+  /** How long to wait for a busy lock; 0 tries once. Throws LockUnavailableError when it runs out. */
+  waitMs: number;
+}
+
+/**
+ * Mutual exclusion per resource across replicas, used to avoid duplicate upstream calls. It is not
+ * the safety guarantee for single-use credentials: that is the credential store's check-and-set.
+ */
+export interface DistributedLock {
+  readonly description: string;
+  /** Runs `fn` holding the lock, extending it while `fn` runs, and releases it in `finally`. */
+  withLock<T>(resource: string, ttlMs: number, fn: (lock: HeldLock) => Promise<T>, options: LockOptions): Promise<T>;
+}
+
+export const DISTRIBUTED_LOCK = Symbol('DISTRIBUTED_LOCK');
+export const InjectDistributedLock = (): ParameterDecorator => Inject(DISTRIBUTED_LOCK);

@@ -1,0 +1,60 @@
+import { Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { Lock, Redlock, ResourceLockedError, ExecutionError } from '@sesamecare-oss/redlock';
+import { LockUnavailableError } from '@app/errors';
+import { DistributedLock, HeldLock, LockOptions } from './distributed-lock';
+
+const RETRY_DELAY_MS = 50;
+
+/**
+ * Redlock over the shared Redis. The lock is extended at a third of its TTL while the holder
+ * works; if an extension fails the holder's signal aborts. Each acquisition takes a fencing
+ * number from an INCR, so later holders always carry larger numbers.
+ */
+export class RedisLock implements DistributedLock {
+  readonly description = 'Redis (redlock)';
+  private readonly logger = new Logger(RedisLock.name);
+  private readonly redlock: Redlock;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {
+    this.redlock = new Redlock([redis], { retryCount: 0, retryDelay: RETRY_DELAY_MS, retryJitter: RETRY_DELAY_MS / 2 });
+    // a failed extension is handled through the holder's signal; keep the emitter from throwing
+    this.redlock.on('error', () => undefined);
+  }
+
+  async withLock<T>(resource: string, ttlMs: number, fn: (lock: HeldLock) => Promise<T>, options: LockOptions): Promise<T> {
+    const key = `${this.prefix}lock:${resource}`;
+    let lock = await this.acquire(key, ttlMs, options.waitMs, resource);
+    const lost = new AbortController();
+    const extender = setInterval(() => {
+      lock.extend(ttlMs).then(
+        (extended) => (lock = extended),
+        (error: Error) => {
+          clearInterval(extender);
+          this.logger.warn(`Lost lock ${resource}: ${error.message}`);
+          lost.abort(new LockUnavailableError(resource));
+        },
+      );
+    }, Math.max(100, Math.floor(ttlMs / 3)));
+    try {
+      const fence = await this.redis.incr(`${this.prefix}lockfence:${resource}`);
+      return await fn({ fence, signal: lost.signal });
+    } finally {
+      clearInterval(extender);
+      await lock.release().catch(() => undefined); // it expires by itself if Redis is unreachable
+    }
+  }
+
+  private async acquire(key: string, ttlMs: number, waitMs: number, resource: string): Promise<Lock> {
+    const retryCount = Math.ceil(waitMs / RETRY_DELAY_MS);
+    try {
+      return await this.redlock.acquire([key], ttlMs, { retryCount });
+    } catch (error) {
+      if (error instanceof ResourceLockedError || error instanceof ExecutionError) throw new LockUnavailableError(resource);
+      throw error;
+    }
+  }
+}

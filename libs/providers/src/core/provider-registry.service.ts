@@ -1,0 +1,80 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
+import { ConfigError, InvalidCredentialsInputError, UnknownProviderError } from '@app/errors';
+import { PROVIDER_TYPE_METADATA } from './provider-type.decorator';
+import { ProviderInstance, ProviderTypeDefinition } from './provider-type';
+import { UpstreamHttpClient } from './upstream-http-client';
+
+/** The configured provider instances, built once at startup from PROVIDERS_FILE and the discovered types. */
+@Injectable()
+export class ProviderRegistry implements OnModuleInit {
+  private readonly instances = new Map<string, ProviderInstance>();
+  private readonly types = new Map<string, ProviderTypeDefinition>();
+
+  constructor(
+    @InjectBrokerConfig() private readonly config: BrokerConfig,
+    private readonly discovery: DiscoveryService,
+    private readonly http: UpstreamHttpClient,
+  ) {}
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      if (wrapper.metatype && wrapper.instance && Reflect.getMetadata(PROVIDER_TYPE_METADATA, wrapper.metatype)) {
+        const definition = wrapper.instance as ProviderTypeDefinition;
+        this.types.set(definition.type, definition);
+      }
+    }
+    for (const config of this.config.providers) {
+      const type = this.types.get(config.type);
+      if (!type) {
+        throw new ConfigError(
+          `provider "${config.id}": field "type" is "${config.type}", expected one of ${[...this.types.keys()].sort().join(', ')}`,
+        );
+      }
+      const resolved = { ...config, baseUrl: config.baseUrl ?? type.defaultBaseUrl };
+      const base = {
+        id: config.id,
+        type: config.type,
+        baseUrl: resolved.baseUrl,
+        refreshBefore: config.refreshBefore,
+        options: type.parseOptions(resolved),
+        rotatesCredentials: type.rotatesCredentials ?? false,
+      };
+      this.instances.set(config.id, { ...base, client: type.createClient(base, this.http) });
+    }
+  }
+
+  /** Throws UnknownProviderError for ids that are not configured. */
+  get(id: string): ProviderInstance {
+    const instance = this.instances.get(id);
+    if (!instance) throw new UnknownProviderError(id);
+    return instance;
+  }
+
+  has(id: string): boolean {
+    return this.instances.has(id);
+  }
+
+  list(): ProviderInstance[] {
+    return [...this.instances.values()];
+  }
+
+  /** Validates a credential document against the provider type's schema; returns the accepted fields. */
+  validateCredentials(id: string, body: unknown): Record<string, string> {
+    const instance = this.get(id);
+    const schema = this.types.get(instance.type)!.credentialsSchema;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new InvalidCredentialsInputError(id, ['body must be a JSON object']);
+    }
+    const dto = plainToInstance(schema, body);
+    const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+    if (errors.length > 0) {
+      // constraint messages name the field and rule, never the value
+      throw new InvalidCredentialsInputError(id, errors.flatMap((e) => Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` })));
+    }
+    return Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined)) as Record<string, string>;
+  }
+}

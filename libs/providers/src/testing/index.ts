@@ -1,0 +1,5 @@
+export { SimulatorServer, type SimulatorFault, type SimulatorOptions } from './simulator-server';
+export { IssuedTokens } from './issued-tokens';
+export { SmartDocumentorSimulator } from '../smartdocumentor/smartdocumentor.simulator';
+export { PassportFintechSimulator } from '../passport-fintech/passport-fintech.simulator';
+export { OAuth2ClientCredentialsSimulator } from '../oauth2-client-credentials/oauth2-client-credentials.simulator';

@@ -1,0 +1,126 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+/**
+ * Faults any simulator can be told to produce, to test how the broker copes with a misbehaving
+ * upstream. `none` runs the provider's real contract.
+ */
+export type SimulatorFault =
+  | { mode: 'none' }
+  | { mode: 'status'; status: number; retryAfterSeconds?: number }
+  | { mode: 'html' }
+  | { mode: 'empty' }
+  | { mode: 'no-token' }
+  | { mode: 'huge' }
+  | { mode: 'hang' }
+  | { mode: 'delay'; ms: number };
+
+export interface SimulatorRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+export interface SimulatorReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface SimulatorOptions {
+  port?: number;
+  /** Scales the provider's documented token lifetime down for tests. */
+  tokenLifetimeSeconds?: number;
+}
+
+/** A strict local HTTP stand-in for one upstream token API, on a loopback port. */
+export abstract class SimulatorServer {
+  private server?: Server;
+  private readonly hanging = new Set<ServerResponse>();
+  fault: SimulatorFault = { mode: 'none' };
+  /** Every request that reached the provider logic (faults excluded). */
+  readonly calls: SimulatorRequest[] = [];
+  url = '';
+
+  protected abstract handle(request: SimulatorRequest): SimulatorReply | Promise<SimulatorReply>;
+
+  async start(port = 0): Promise<string> {
+    this.server = createServer((req, res) => void this.dispatch(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    for (const res of this.hanging) res.destroy();
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  /** Calls that reached `path`. */
+  callsTo(path: string): SimulatorRequest[] {
+    return this.calls.filter((call) => call.path === path);
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const fault = this.fault;
+    if (fault.mode === 'hang') {
+      this.hanging.add(res);
+      return;
+    }
+    if (fault.mode === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    const faulty = faultReply(fault);
+    if (faulty) return send(res, faulty);
+    const request = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body };
+    this.calls.push(request);
+    try {
+      send(res, await this.handle(request));
+    } catch (error) {
+      send(res, { status: 500, body: { error: 'simulator_error', message: (error as Error).message } });
+    }
+  }
+}
+
+function faultReply(fault: SimulatorFault): SimulatorReply | string | undefined {
+  switch (fault.mode) {
+    case 'status':
+      return {
+        status: fault.status,
+        body: { error: 'simulated_failure' },
+        headers: fault.retryAfterSeconds ? { 'retry-after': String(fault.retryAfterSeconds) } : {},
+      };
+    case 'html':
+      return '<html><body><h1>502 Bad Gateway</h1></body></html>';
+    case 'empty':
+      return { status: 200, body: undefined };
+    case 'no-token':
+      return { status: 200, body: { token_type: 'Bearer', expires_in: 3600 } };
+    case 'huge':
+      return { status: 200, body: { access_token: 'x'.repeat(10 * 1024 * 1024) } };
+    default:
+      return undefined;
+  }
+}
+
+function send(res: ServerResponse, reply: SimulatorReply | string): void {
+  if (typeof reply === 'string') {
+    res.writeHead(502, { 'content-type': 'text/html' }).end(reply);
+    return;
+  }
+  const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
+  res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,4 @@
+export { RefreshModule, RefreshSchedulerModule } from './refresh.module';
+export { TokenService } from './token.service';
+export { RefreshScheduler } from './refresh-scheduler.service';
+export { CredentialsAdminService, type CredentialSummary } from './credentials-admin.service';

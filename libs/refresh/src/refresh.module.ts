@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { CredentialsModule } from '@app/credentials';
+import { LockingModule } from '@app/locking';
+import { ProvidersModule } from '@app/providers';
+import { TokenStoreModule } from '@app/token-store';
+import { CredentialsAdminService } from './credentials-admin.service';
+import { RefreshScheduler } from './refresh-scheduler.service';
+import { TokenRefresher } from './token-refresher.service';
+import { TokenService } from './token.service';
+
+/** Serving and refreshing tokens on demand, and the admin path to credentials. */
+@Module({
+  imports: [ProvidersModule, CredentialsModule, TokenStoreModule, LockingModule],
+  providers: [TokenRefresher, TokenService, CredentialsAdminService],
+  exports: [TokenService, TokenRefresher, CredentialsAdminService, ProvidersModule, CredentialsModule, TokenStoreModule],
+})
+export class RefreshModule {}
+
+/** Pre-warming and pre-refreshing on a timer: only the long-running service imports it. */
+@Module({
+  imports: [ScheduleModule.forRoot(), RefreshModule],
+  providers: [RefreshScheduler],
+  exports: [RefreshScheduler],
+})
+export class RefreshSchedulerModule {}

@@ -1,0 +1,114 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
+import { InjectCredentialStore, type CredentialStore } from '@app/credentials';
+import {
+  CredentialsMissingError,
+  ReauthorizationRequiredError,
+  UpstreamError,
+  UpstreamUnavailableError,
+} from '@app/errors';
+import { InjectDistributedLock, type DistributedLock, type HeldLock } from '@app/locking';
+import type { ProviderInstance } from '@app/providers';
+import { InjectTokenStore, type ProviderStatus, type StoredToken, type TokenStore } from '@app/token-store';
+import { backoffMs } from './refresh-timing';
+
+export interface RefreshOptions {
+  /** A token already stored that is valid until at least this epoch ms is good enough: no upstream call. */
+  validUntil: number;
+  /** 0 for the scheduler (skip when another replica holds the lock); the configured wait for callers. */
+  lockWaitMs: number;
+}
+
+/**
+ * Gets a new token from the upstream under the provider's distributed lock, re-reading shared
+ * state after the lock is taken so a replica never repeats a refresh another one just finished.
+ * Records the outcome in the shared provider status.
+ */
+@Injectable()
+export class TokenRefresher {
+  private readonly logger = new Logger(TokenRefresher.name);
+
+  constructor(
+    @InjectBrokerConfig() private readonly config: BrokerConfig,
+    @InjectTokenStore() private readonly tokens: TokenStore,
+    @InjectCredentialStore() private readonly credentials: CredentialStore,
+    @InjectDistributedLock() private readonly lock: DistributedLock,
+  ) {}
+
+  async refresh(instance: ProviderInstance, options: RefreshOptions): Promise<StoredToken> {
+    await this.assertMayCallUpstream(instance.id);
+    return this.lock.withLock(
+      `refresh:${instance.id}`,
+      this.config.lockTtlMs,
+      async (held) => {
+        const current = await this.tokens.get(instance.id);
+        if (current && current.expiresAt >= options.validUntil) return current;
+        await this.assertMayCallUpstream(instance.id);
+        return this.obtain(instance, current, held);
+      },
+      { waitMs: options.lockWaitMs },
+    );
+  }
+
+  private async obtain(instance: ProviderInstance, current: StoredToken | undefined, held: HeldLock): Promise<StoredToken> {
+    const record = await this.credentials.get(instance.id);
+    if (!record) throw new CredentialsMissingError(instance.id);
+    const started = Date.now();
+    try {
+      const issued = await instance.client.requestToken({ credentials: record.values, current, signal: held.signal });
+      if (issued.rotatedCredentials) {
+        await this.credentials.put(instance.id, { ...record.values, ...issued.rotatedCredentials }, record.version);
+      }
+      const token: StoredToken = {
+        accessToken: issued.accessToken,
+        tokenType: issued.tokenType,
+        expiresAt: issued.expiresAt,
+        obtainedAt: started,
+        fence: held.fence,
+        state: issued.state,
+      };
+      if (!(await this.tokens.put(instance.id, token))) {
+        this.logger.warn(`Refresh of ${instance.id} was fenced off: a newer holder already stored a token`);
+        return (await this.tokens.get(instance.id)) ?? token;
+      }
+      await this.tokens.putStatus(instance.id, { state: 'ok', consecutiveFailures: 0, lastRefreshAt: Date.now() });
+      this.logger.log(`Refreshed ${instance.id} in ${Date.now() - started}ms, expires ${new Date(token.expiresAt).toISOString()}`);
+      return token;
+    } catch (error) {
+      throw await this.recordFailure(instance.id, error);
+    }
+  }
+
+  /** Refuses to call an upstream that needs a person, or that is still in its backoff window. */
+  private async assertMayCallUpstream(provider: string): Promise<void> {
+    const status = await this.tokens.getStatus(provider);
+    if (status?.state === 'reauthorization_required') {
+      throw new ReauthorizationRequiredError(provider, status.lastError?.message ?? `"${provider}" needs new credentials`);
+    }
+    if (status?.retryAt && status.retryAt > Date.now()) {
+      throw new UpstreamUnavailableError(
+        provider,
+        `Upstream for "${provider}" is failing (${status.lastError?.message ?? 'unknown error'}); next attempt after backoff`,
+        Math.ceil((status.retryAt - Date.now()) / 1000),
+      );
+    }
+  }
+
+  private async recordFailure(provider: string, error: unknown): Promise<unknown> {
+    if (!(error instanceof UpstreamError)) return error;
+    const previous = await this.tokens.getStatus(provider).catch(() => undefined);
+    const failures = (previous?.consecutiveFailures ?? 0) + 1;
+    const lastError = { code: error.reason, message: error.message, at: Date.now() };
+    if (error.kind === 'permanent') {
+      const status: ProviderStatus = { ...previous, state: 'reauthorization_required', consecutiveFailures: failures, lastError, retryAt: undefined };
+      await this.tokens.putStatus(provider, status).catch(() => undefined);
+      this.logger.error(`${provider} needs a person: ${error.message}`);
+      return new ReauthorizationRequiredError(provider, `Upstream rejected the credentials for "${provider}": ${error.reason}. Update them with PUT /admin/credentials/${provider}`, { cause: error });
+    }
+    const waitMs = Math.max(backoffMs(failures), error.details.retryAfterMs ?? 0);
+    const status: ProviderStatus = { ...previous, state: 'failing', consecutiveFailures: failures, lastError, retryAt: Date.now() + waitMs };
+    await this.tokens.putStatus(provider, status).catch(() => undefined);
+    this.logger.warn(`Refresh of ${provider} failed (${error.reason}), attempt ${failures}; retrying in ${Math.ceil(waitMs / 1000)}s`);
+    return new UpstreamUnavailableError(provider, `Upstream for "${provider}" is unavailable: ${error.message}`, Math.ceil(waitMs / 1000), { cause: error });
+  }
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
+import { TtlUnattainableError } from '@app/errors';
+import { ProviderRegistry, type ProviderInstance } from '@app/providers';
+import { InjectTokenStore, type StoredToken, type TokenStore } from '@app/token-store';
+import { TokenRefresher } from './token-refresher.service';
+
+/** A token handed to a caller always has at least this long left, so it doesn't expire in flight. */
+const MIN_REMAINING_MS = 5_000;
+
+/** Serves tokens to callers: from the shared store when valid, otherwise via one refresh per process. */
+@Injectable()
+export class TokenService {
+  private readonly inFlight = new Map<string, Promise<StoredToken>>();
+
+  constructor(
+    @InjectBrokerConfig() private readonly config: BrokerConfig,
+    @InjectTokenStore() private readonly tokens: TokenStore,
+    private readonly registry: ProviderRegistry,
+    private readonly refresher: TokenRefresher,
+  ) {}
+
+  /** A token that stays valid at least `minTtlSeconds` (and never less than 5 s). */
+  async getToken(providerId: string, minTtlSeconds = 0): Promise<StoredToken> {
+    const instance = this.registry.get(providerId);
+    const neededMs = Math.max(minTtlSeconds * 1000, MIN_REMAINING_MS);
+    const cached = await this.tokens.get(providerId);
+    if (cached && cached.expiresAt - Date.now() >= neededMs) return cached;
+    if (cached) assertAttainable(cached, providerId, minTtlSeconds, neededMs);
+
+    const fresh = await this.singleFlight(instance, neededMs);
+    if (fresh.expiresAt - Date.now() < neededMs) {
+      assertAttainable(fresh, providerId, minTtlSeconds, neededMs);
+      // a concurrent flight started for a shorter need; this caller needs one of its own
+      return this.singleFlight(instance, neededMs);
+    }
+    return fresh;
+  }
+
+  /** Refresh now, whatever the cached token's state (forced refresh, scheduler). */
+  refreshNow(providerId: string, lockWaitMs = this.config.lockWaitMs): Promise<StoredToken> {
+    const instance = this.registry.get(providerId);
+    return this.refresher.refresh(instance, { validUntil: Number.POSITIVE_INFINITY, lockWaitMs });
+  }
+
+  /** Concurrent callers in this process share one refresh; across processes the lock de-duplicates. */
+  private singleFlight(instance: ProviderInstance, neededMs: number): Promise<StoredToken> {
+    const existing = this.inFlight.get(instance.id);
+    if (existing) return existing;
+    const flight = this.refresher
+      .refresh(instance, { validUntil: Date.now() + neededMs, lockWaitMs: this.config.lockWaitMs })
+      .finally(() => this.inFlight.delete(instance.id));
+    this.inFlight.set(instance.id, flight);
+    return flight;
+  }
+}
+
+/** A fresh token's lifetime bounds what `minTtl` can ever get. */
+function assertAttainable(token: StoredToken, provider: string, minTtlSeconds: number, neededMs: number): void {
+  const lifetimeMs = token.expiresAt - token.obtainedAt;
+  if (minTtlSeconds > 0 && lifetimeMs < neededMs) {
+    throw new TtlUnattainableError(provider, minTtlSeconds, Math.floor(lifetimeMs / 1000));
+  }
+}

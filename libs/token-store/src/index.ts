@@ -1,0 +1,2 @@
+export { TokenStoreModule } from './token-store.module';
+export { TOKEN_STORE, InjectTokenStore, type ProviderStatus, type StoredToken, type TokenStore } from './token-store';

@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../apps/token-broker/src/create-app';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface BrokerHarness {
+  app: NestFastifyApplication;
+  url: string;
+  dir: string;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export interface BrokerOptions {
+  providersYaml: string;
+  /** Share one Redis between instances: pass its URL and the same prefix. */
+  redisUrl?: string;
+  redisKeyPrefix?: string;
+  /** Share one credentials file between instances. */
+  dir?: string;
+  masterKey?: string;
+  env?: Record<string, string>;
+}
+
+/** Boots the real broker app on a loopback port with its own temp directory for credentials. */
+export async function startBroker(options: BrokerOptions): Promise<BrokerHarness> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'tb-broker-'));
+  const providersFile = join(dir, `providers-${randomBytes(4).toString('hex')}.yaml`);
+  writeFileSync(providersFile, options.providersYaml);
+  const env: Record<string, string> = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    PROVIDERS_FILE: providersFile,
+    CREDENTIALS_FILE: join(dir, 'credentials.enc'),
+    BROKER_MASTER_KEY: options.masterKey ?? TEST_MASTER_KEY,
+    BROKER_ADMIN_TOKEN: ADMIN_TOKEN,
+    REFRESH_TICK_MS: '100',
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: options.redisKeyPrefix ?? uniquePrefix() } : {}),
+    ...options.env,
+  };
+  const app = await createApp({ env });
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  return {
+    app,
+    url: url.replace('[::1]', '127.0.0.1'),
+    dir,
+    env,
+    close: async () => {
+      await app.close();
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const TEST_MASTER_KEY = randomBytes(32).toString('base64');
+
+export function uniquePrefix(): string {
+  return `t${randomBytes(4).toString('hex')}:`;
+}
+
+export function testRedisUrl(): string {
+  const url = process.env.TEST_REDIS_URL;
+  if (!url) throw new Error('TEST_REDIS_URL is not set: run the tests through jest (global setup starts redis-server)');
+  return url;
+}
