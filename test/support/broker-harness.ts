@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,4 +69,18 @@ export function testRedisUrl(): string {
   const url = process.env.TEST_REDIS_URL;
   if (!url) throw new Error('TEST_REDIS_URL is not set: run the tests through jest (global setup starts redis-server)');
   return url;
+}
+
+/** Every e2e call to GET /tokens goes through here, so caller authentication is added in one place. */
+export function getToken(broker: Pick<BrokerHarness, 'url'>, provider: string, query = ''): request.Test {
+  return request(broker.url).get(`/tokens/${provider}${query}`);
+}
+
+/** Seeds credentials through the real admin API. */
+export async function putCredentials(broker: Pick<BrokerHarness, 'url'>, provider: string, values: Record<string, string>): Promise<void> {
+  await request(broker.url)
+    .put(`/admin/credentials/${provider}`)
+    .set('authorization', `Bearer ${ADMIN_TOKEN}`)
+    .send(values)
+    .expect(204);
 }
