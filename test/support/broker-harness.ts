@@ -35,7 +35,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHarness
   const env: Record<string, string> = {
     PORT: '0',
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'error',
     PROVIDERS_FILE: providersFile,
     CREDENTIALS_FILE: join(dir, 'credentials.enc'),
     BROKER_MASTER_KEY: options.masterKey ?? TEST_MASTER_KEY,

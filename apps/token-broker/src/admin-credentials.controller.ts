@@ -1,19 +1,26 @@
 import { Body, Controller, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
 import { CredentialsMissingError } from '@app/errors';
-import { CredentialsAdminService, type CredentialSummary } from '@app/refresh';
+import { CredentialsAdminService, TokenService, type CredentialSummary } from '@app/refresh';
 import { AdminTokenGuard } from './admin-token.guard';
 import { parseProviderId } from './provider-id';
 
 @Controller('admin/credentials')
 @UseGuards(AdminTokenGuard)
 export class AdminCredentialsController {
-  constructor(private readonly admin: CredentialsAdminService) {}
+  constructor(
+    private readonly admin: CredentialsAdminService,
+    private readonly tokens: TokenService,
+  ) {}
 
   /** Validated per provider type; answers 204 and never echoes a value. */
   @Put(':provider')
   @HttpCode(204)
   async put(@Param('provider') provider: string, @Body() body: unknown): Promise<void> {
-    await this.admin.put(parseProviderId(provider), body);
+    const id = parseProviderId(provider);
+    await this.admin.put(id, body);
+    // try them at once, so a bad secret shows in the provider status now rather than at the next
+    // scheduled check; the outcome is recorded there (the CLI leaves this to the scheduler)
+    this.tokens.refreshNow(id, 0).catch(() => undefined);
   }
 
   /** Field names, version and update time only. */

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { plainToInstance, Type } from 'class-transformer';
 import {
   IsBase64,
@@ -18,7 +19,8 @@ import { ConfigError } from '@app/errors';
  * .env.example. Numbers arrive as strings; `@Type(() => Number)` converts before validation.
  */
 export class Environment {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  /** 0 picks a free port (tests). */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
   PORT = 3000;
 
   @IsOptional() @IsString()
@@ -66,7 +68,9 @@ export function parseEnvironment(env: Record<string, string | undefined>): Envir
   const parsed = plainToInstance(Environment, stripEmpty(env), { exposeDefaultValues: true });
   const [first] = validateSync(parsed, { forbidUnknownValues: false });
   if (first) {
-    const rule = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
+    const constraints = first.constraints ?? {};
+    // the type rule says more than a range rule about a value like "abc"
+    const rule = constraints.isInt ?? constraints.isIn ?? Object.values(constraints)[0] ?? 'is invalid';
     const shown = isSecret(first.property) ? '' : ` (got "${String(env[first.property])}")`;
     throw new ConfigError(`${first.property} ${rule.replace(new RegExp(`^${first.property} `), '')}${shown}`);
   }

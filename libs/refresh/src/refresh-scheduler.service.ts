@@ -21,6 +21,11 @@ export class RefreshScheduler implements OnApplicationBootstrap, OnApplicationSh
   private readonly logger = new Logger(RefreshScheduler.name);
   /** When this replica next looks at each provider; absent = now. */
   private readonly nextCheckAt = new Map<string, number>();
+  /**
+   * Providers that could not be pre-warmed (no credentials, needs a person): until this time only
+   * the cheap token-store read runs each tick, so a token another path obtained is still picked up.
+   */
+  private readonly idleUntil = new Map<string, number>();
   private readonly running = new Map<string, Promise<void>>();
 
   constructor(
@@ -62,7 +67,12 @@ export class RefreshScheduler implements OnApplicationBootstrap, OnApplicationSh
       const token = await this.tokens.get(instance.id);
       const dueAt = token ? refreshDueAt(token, instance.refreshBefore) : 0;
       if (dueAt > Date.now()) {
+        this.idleUntil.delete(instance.id);
         this.nextCheckAt.set(instance.id, dueAt);
+        return;
+      }
+      if ((this.idleUntil.get(instance.id) ?? 0) > Date.now()) {
+        this.nextCheckAt.set(instance.id, Date.now() + this.config.refreshTickMs);
         return;
       }
       const window = token ? refreshWindowMs(token, instance.refreshBefore) : 0;
@@ -76,11 +86,9 @@ export class RefreshScheduler implements OnApplicationBootstrap, OnApplicationSh
   private recheckDelay(provider: string, error: unknown): number {
     if (error instanceof LockUnavailableError) return this.config.refreshTickMs; // another replica is on it
     if (error instanceof UpstreamUnavailableError) return Math.max(error.retryAfterSeconds * 1000, this.config.refreshTickMs);
-    if (error instanceof CredentialsMissingError) {
-      this.logger.debug(`${provider}: no credentials yet, not pre-warming`);
-      return IDLE_RECHECK_MS;
-    }
-    if (!(error instanceof BrokerError)) this.logger.error(`Scheduled refresh of ${provider} failed unexpectedly: ${(error as Error).message}`);
-    return IDLE_RECHECK_MS;
+    if (error instanceof CredentialsMissingError) this.logger.debug(`${provider}: no credentials yet, not pre-warming`);
+    else if (!(error instanceof BrokerError)) this.logger.error(`Scheduled refresh of ${provider} failed unexpectedly: ${(error as Error).message}`);
+    this.idleUntil.set(provider, Date.now() + IDLE_RECHECK_MS);
+    return this.config.refreshTickMs;
   }
 }

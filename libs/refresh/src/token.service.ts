@@ -5,8 +5,12 @@ import { ProviderRegistry, type ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type StoredToken, type TokenStore } from '@app/token-store';
 import { TokenRefresher } from './token-refresher.service';
 
-/** A token handed to a caller always has at least this long left, so it doesn't expire in flight. */
+/**
+ * A token handed to a caller always has some life left, so it doesn't expire in flight: 5 s, or a
+ * tenth of the lifetime for providers whose tokens live less than 50 s.
+ */
 const MIN_REMAINING_MS = 5_000;
+const MIN_REMAINING_SHARE = 0.1;
 
 /** Serves tokens to callers: from the shared store when valid, otherwise via one refresh per process. */
 @Injectable()
@@ -23,8 +27,8 @@ export class TokenService {
   /** A token that stays valid at least `minTtlSeconds` (and never less than 5 s). */
   async getToken(providerId: string, minTtlSeconds = 0): Promise<StoredToken> {
     const instance = this.registry.get(providerId);
-    const neededMs = Math.max(minTtlSeconds * 1000, MIN_REMAINING_MS);
     const cached = await this.tokens.get(providerId);
+    const neededMs = Math.max(minTtlSeconds * 1000, safetyMarginMs(cached));
     if (cached && cached.expiresAt - Date.now() >= neededMs) return cached;
     if (cached) assertAttainable(cached, providerId, minTtlSeconds, neededMs);
 
@@ -53,6 +57,10 @@ export class TokenService {
     this.inFlight.set(instance.id, flight);
     return flight;
   }
+}
+
+function safetyMarginMs(token: StoredToken | undefined): number {
+  return token ? Math.min(MIN_REMAINING_MS, (token.expiresAt - token.obtainedAt) * MIN_REMAINING_SHARE) : MIN_REMAINING_MS;
 }
 
 /** A fresh token's lifetime bounds what `minTtl` can ever get. */

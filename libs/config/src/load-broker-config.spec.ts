@@ -1,0 +1,76 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '@app/errors';
+import { loadBrokerConfig } from './load-broker-config';
+import { parseProvidersYaml } from './providers-file';
+
+describe('loadBrokerConfig', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-config-'));
+  const providersFile = join(dir, 'providers.yaml');
+  writeFileSync(providersFile, 'providers:\n  sd: { type: smartdocumentor }\n');
+
+  it('applies documented defaults', () => {
+    const config = loadBrokerConfig({ PROVIDERS_FILE: providersFile });
+    expect(config).toMatchObject({ port: 3000, host: '0.0.0.0', redisUrl: undefined, logLevel: 'info', lockTtlMs: 15_000 });
+    expect(config.credentials).toMatchObject({ backend: 'file', file: 'data/credentials.enc' });
+    expect(config.providers).toEqual([{ id: 'sd', type: 'smartdocumentor', baseUrl: undefined, refreshBefore: { kind: 'percent', value: 20 }, options: {} }]);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadBrokerConfig({ PROVIDERS_FILE: providersFile, REDIS_URL: '', PORT: '' }).port).toBe(3000);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^PORT must be an integer number \(got "abc"\)$/],
+    [{ PORT: '70000' }, /^PORT must not be greater than 65535/],
+    [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of the following values/],
+    [{ BROKER_ADMIN_TOKEN: 'short' }, /^BROKER_ADMIN_TOKEN must be at least 16 characters$/],
+    [{ BROKER_MASTER_KEY: Buffer.alloc(16).toString('base64') }, /^BROKER_MASTER_KEY must be base64 of exactly 32 bytes$/],
+    [{ PROVIDERS_FILE: join(dir, 'missing.yaml') }, /^PROVIDERS_FILE cannot be read: .*missing\.yaml \(ENOENT\)$/],
+  ])('stops with one line naming the variable for %j', (env, message) => {
+    expect(() => loadBrokerConfig({ PROVIDERS_FILE: providersFile, ...env })).toThrow(ConfigError);
+    expect(() => loadBrokerConfig({ PROVIDERS_FILE: providersFile, ...env })).toThrow(message);
+  });
+
+  it('never repeats a secret variable value in its error', () => {
+    expect(() => loadBrokerConfig({ PROVIDERS_FILE: providersFile, BROKER_ADMIN_TOKEN: 'tiny-secret' })).not.toThrow(/tiny-secret/);
+  });
+});
+
+describe('parseProvidersYaml', () => {
+  it('reads refreshBefore as a percentage or seconds and keeps type fields as options', () => {
+    const [a, b] = parseProvidersYaml(`
+providers:
+  a: { type: smartdocumentor, refreshBefore: 35% }
+  b: { type: oauth2-client-credentials, baseUrl: "https://auth.example.com/", tokenUrl: /token, refreshBefore: 300 }
+`);
+    expect(a.refreshBefore).toEqual({ kind: 'percent', value: 35 });
+    expect(b).toEqual({
+      id: 'b',
+      type: 'oauth2-client-credentials',
+      baseUrl: 'https://auth.example.com',
+      refreshBefore: { kind: 'seconds', value: 300 },
+      options: { tokenUrl: '/token' },
+    });
+  });
+
+  it('accepts a file without providers', () => {
+    expect(parseProvidersYaml('providers:\n')).toEqual([]);
+  });
+
+  it.each([
+    ['providers: [a, b]', /"providers" must be a map/],
+    ['providers:\n  a: { baseUrl: "https://x" }', /provider "a": field "type" is required/],
+    ['providers:\n  a: { type: smartdocumentor, baseUrl: "ftp://x" }', /provider "a": field "baseUrl" must be an http\(s\) URL/],
+    ['providers:\n  a: { type: smartdocumentor, baseUrl: "https://user:pw@x" }', /provider "a": field "baseUrl" must be an http\(s\) URL without credentials/],
+    ['providers:\n  a: { type: smartdocumentor, refreshBefore: 95% }', /provider "a": field "refreshBefore" must be a percentage/],
+    ['providers:\n  a: { type: smartdocumentor, refreshBefore: -5 }', /provider "a": field "refreshBefore"/],
+    ['providers:\n  Bad/Id: { type: smartdocumentor }', /provider "Bad\/Id": id must match/],
+    ['providers:\n  a: { type: 42 }', /provider "a": field "type" is required/],
+    ['providers: {a: [', /is not valid YAML/],
+  ])('rejects %j with a message naming provider and field', (yaml, message) => {
+    expect(() => parseProvidersYaml(yaml)).toThrow(message);
+  });
+});

@@ -1,0 +1,74 @@
+import Redis from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { LockUnavailableError } from '@app/errors';
+import { DistributedLock } from './distributed-lock';
+import { InProcessLock } from './in-process-lock';
+import { RedisLock } from './redis-lock';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each([
+  ['RedisLock', () => new RedisLock(redis, `t${randomBytes(4).toString('hex')}:`)],
+  ['InProcessLock', () => new InProcessLock()],
+])('%s', (_name, create: () => DistributedLock) => {
+  let lock: DistributedLock;
+  beforeEach(() => {
+    lock = create();
+  });
+
+  it('lets one holder in at a time and hands out growing fences', async () => {
+    let inside = 0;
+    let maxInside = 0;
+    const fences: number[] = [];
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        lock.withLock('r', 2_000, async (held) => {
+          inside += 1;
+          maxInside = Math.max(maxInside, inside);
+          fences.push(held.fence);
+          await sleep(20);
+          inside -= 1;
+        }, { waitMs: 5_000 }),
+      ),
+    );
+    expect(maxInside).toBe(1);
+    expect(fences).toEqual([...fences].sort((a, b) => a - b));
+    expect(new Set(fences).size).toBe(5);
+  });
+
+  it('fails fast with LockUnavailableError when told not to wait', async () => {
+    let release!: () => void;
+    const holding = lock.withLock('r', 2_000, () => new Promise<void>((resolve) => (release = resolve)), { waitMs: 0 });
+    await sleep(20);
+    await expect(lock.withLock('r', 2_000, async () => 'never', { waitMs: 0 })).rejects.toBeInstanceOf(LockUnavailableError);
+    release();
+    await holding;
+    await expect(lock.withLock('r', 2_000, async () => 'now', { waitMs: 0 })).resolves.toBe('now');
+  });
+
+  it('releases the lock when the holder throws', async () => {
+    await expect(lock.withLock('r', 2_000, async () => { throw new Error('boom'); }, { waitMs: 0 })).rejects.toThrow('boom');
+    await expect(lock.withLock('r', 2_000, async () => 'free', { waitMs: 0 })).resolves.toBe('free');
+  });
+});
+
+describe('RedisLock extension', () => {
+  it('keeps the lock past its TTL while the holder works', async () => {
+    const lock = new RedisLock(redis, `t${randomBytes(4).toString('hex')}:`);
+    let rivalResult: unknown;
+    await lock.withLock('r', 300, async (held) => {
+      await sleep(700); // over twice the TTL
+      rivalResult = await lock.withLock('r', 300, async () => 'got in', { waitMs: 0 }).catch((error: Error) => error);
+      expect(held.signal.aborted).toBe(false);
+    }, { waitMs: 0 });
+    expect(rivalResult).toBeInstanceOf(LockUnavailableError);
+  });
+});
+
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(process.env.TEST_REDIS_URL!);
+});
+afterAll(async () => {
+  await redis.quit();
+});
