@@ -19,6 +19,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   credential_store_unavailable: 503,
 };
 
+/** Busy or briefly unreachable dependencies: worth retrying in a second. */
+const RETRY_SOON_CODES = new Set(['lock_unavailable', 'token_store_unavailable', 'credential_store_unavailable']);
+
 /** Codes for framework-level failures (unknown route, unparsable body, ...). */
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'invalid_request',
@@ -48,8 +51,7 @@ export class DomainExceptionFilter implements ExceptionFilter {
     if (exception instanceof BrokerError) {
       const status = STATUS_BY_CODE[exception.code] ?? 500;
       if (status === 500) this.logger.error(`${exception.name}: ${exception.message}`);
-      const retryAfter = exception instanceof UpstreamUnavailableError ? exception.retryAfterSeconds : status === 503 && exception.code !== 'credentials_missing' && exception.code !== 'reauthorization_required' ? 1 : undefined;
-      return { status, code: exception.code, message: exception.message, retryAfter };
+      return { status, code: exception.code, message: exception.message, retryAfter: retryAfterSeconds(exception) };
     }
     const status = exception instanceof HttpException ? exception.getStatus() : frameworkStatus(exception);
     if (status && status < 500) {
@@ -58,6 +60,11 @@ export class DomainExceptionFilter implements ExceptionFilter {
     this.logger.error(`Unhandled ${(exception as Error)?.name ?? 'error'}`, (exception as Error)?.stack);
     return { status: 500, code: 'internal_error', message: 'Internal error; see the broker logs' };
   }
+}
+
+function retryAfterSeconds(error: BrokerError): number | undefined {
+  if (error instanceof UpstreamUnavailableError) return error.retryAfterSeconds;
+  return RETRY_SOON_CODES.has(error.code) ? 1 : undefined;
 }
 
 /** Fastify's own errors (bad JSON, body too large) carry a 4xx `statusCode`. */
