@@ -1,5 +1,6 @@
 import {
   OAuth2ClientCredentialsSimulator,
+  PassolutionSimulator,
   PassportFintechSimulator,
   SimulatorServer,
   SmartDocumentorSimulator,
@@ -11,10 +12,13 @@ import {
  */
 const DEMO = { clientId: 'demo-client', clientSecret: 'demo-secret' };
 
+const passolution = new PassolutionSimulator(DEMO);
+
 const SIMULATORS: Array<[name: string, port: number, server: SimulatorServer]> = [
   ['smartdocumentor', 4101, new SmartDocumentorSimulator(DEMO)],
   ['passport-fintech', 4102, new PassportFintechSimulator(DEMO)],
   ['oauth2-client-credentials', 4103, new OAuth2ClientCredentialsSimulator(DEMO, { scope: 'read' })],
+  ['passolution', 4106, passolution],
 ];
 
 async function main(): Promise<void> {
@@ -23,6 +27,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${name.padEnd(28)} ${server.url}\n`);
   }
   process.stdout.write(`\nDemo credentials for every simulator: {"client_id":"${DEMO.clientId}","client_secret":"${DEMO.clientSecret}"}\n`);
+  // a real Passolution account gets its first refresh token from the authorization-code exchange
+  process.stdout.write(`Passolution's first single-use refresh token: ${passolution.currentRefreshToken}\n`);
   const stop = (): void => void Promise.all(SIMULATORS.map(([, , server]) => server.stop())).then(() => process.exit(0));
   process.on('SIGINT', stop).on('SIGTERM', stop);
 }

@@ -8,6 +8,8 @@ export interface ProviderInstanceConfig {
   type: string;
   baseUrl?: string;
   refreshBefore: RefreshBefore;
+  /** Caps upstream token calls across all replicas; the type's documented limit when unset. */
+  requestsPerMinute?: number;
   options: Record<string, unknown>;
 }
 

@@ -14,7 +14,9 @@ describe('loadBrokerConfig', () => {
     const config = loadBrokerConfig({ PROVIDERS_FILE: providersFile });
     expect(config).toMatchObject({ port: 3000, host: '0.0.0.0', redisUrl: undefined, logLevel: 'info', lockTtlMs: 15_000 });
     expect(config.credentials).toMatchObject({ backend: 'file', file: 'data/credentials.enc' });
-    expect(config.providers).toEqual([{ id: 'sd', type: 'smartdocumentor', baseUrl: undefined, refreshBefore: { kind: 'percent', value: 20 }, options: {} }]);
+    expect(config.providers).toEqual([
+      { id: 'sd', type: 'smartdocumentor', baseUrl: undefined, refreshBefore: { kind: 'percent', value: 20 }, requestsPerMinute: undefined, options: {} },
+    ]);
   });
 
   it('treats empty variables as unset', () => {
@@ -52,6 +54,7 @@ providers:
       type: 'oauth2-client-credentials',
       baseUrl: 'https://auth.example.com',
       refreshBefore: { kind: 'seconds', value: 300 },
+      requestsPerMinute: undefined,
       options: { tokenUrl: '/token' },
     });
   });

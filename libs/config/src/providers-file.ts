@@ -7,7 +7,7 @@ import { ProviderInstanceConfig, RefreshBefore } from './broker-config';
 export const PROVIDER_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 const DEFAULT_REFRESH_BEFORE: RefreshBefore = { kind: 'percent', value: 20 };
-const COMMON_FIELDS = new Set(['type', 'baseUrl', 'refreshBefore']);
+const COMMON_FIELDS = new Set(['type', 'baseUrl', 'refreshBefore', 'requestsPerMinute']);
 
 /** Reads and checks the generic shape of PROVIDERS_FILE. Type-specific fields are checked by each provider type. */
 export function loadProvidersFile(path: string): ProviderInstanceConfig[] {
@@ -46,6 +46,7 @@ function parseInstance(id: string, raw: unknown, source: string): ProviderInstan
     type: raw.type,
     baseUrl: raw.baseUrl === undefined ? undefined : parseHttpUrl(raw.baseUrl, `${where}: field "baseUrl"`),
     refreshBefore: parseRefreshBefore(raw.refreshBefore, `${where}: field "refreshBefore"`),
+    requestsPerMinute: parseRequestsPerMinute(raw.requestsPerMinute, `${where}: field "requestsPerMinute"`),
     options,
   };
 }
@@ -71,6 +72,12 @@ function parseRefreshBefore(value: unknown, where: string): RefreshBefore {
   const match = typeof value === 'string' ? /^(\d{1,2})%$/.exec(value.trim()) : null;
   if (match && Number(match[1]) >= 1 && Number(match[1]) <= 90) return { kind: 'percent', value: Number(match[1]) };
   throw new ConfigError(`${where} must be a percentage of the lifetime (1%-90%, e.g. "20%") or whole seconds (e.g. 300)`);
+}
+
+function parseRequestsPerMinute(value: unknown, where: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  throw new ConfigError(`${where} must be a positive whole number`);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

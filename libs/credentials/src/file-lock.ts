@@ -2,7 +2,7 @@ import { open, readFile, rm, stat } from 'node:fs/promises';
 import { CredentialStoreUnavailableError } from '@app/errors';
 
 const STALE_AFTER_MS = 10_000;
-const WAIT_MS = 5_000;
+const WAIT_MS = 2_000;
 
 /**
  * A lock file (O_EXCL create) so several broker processes on one host never interleave a
@@ -21,7 +21,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>): Promi
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw unavailable(lockPath, error);
       if (await isStale(lockPath)) {
-        await rm(lockPath, { force: true });
+        await rm(lockPath, { force: true }).catch(() => undefined);
         continue;
       }
       if (Date.now() > deadline) throw new CredentialStoreUnavailableError(`Credentials file is locked by another process (${lockPath})`);
@@ -37,8 +37,10 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>): Promi
 
 async function isStale(lockPath: string): Promise<boolean> {
   try {
-    const [info, content] = await Promise.all([stat(lockPath), readFile(lockPath, 'utf8')]);
-    const [pid] = content.split(' ').map(Number);
+    const info = await stat(lockPath);
+    // anything but a plain file there was not left by us: never remove it, wait and fail instead
+    if (!info.isFile()) return false;
+    const [pid] = (await readFile(lockPath, 'utf8')).split(' ').map(Number);
     return Date.now() - info.mtimeMs > STALE_AFTER_MS || (pid > 0 && !isAlive(pid));
   } catch {
     return false;

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectCredentialStore, type CredentialRecord, type CredentialStore } from '@app/credentials';
 import { ProviderRegistry } from '@app/providers';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
+import { publicFields } from './refresh-claim';
 
 /** What an admin may learn about stored credentials: never the values. */
 export interface CredentialSummary {
@@ -39,5 +40,5 @@ export class CredentialsAdminService {
 }
 
 function summarize(provider: string, record: CredentialRecord): CredentialSummary {
-  return { provider, fields: Object.keys(record.values).sort(), version: record.version, updatedAt: record.updatedAt };
+  return { provider, fields: Object.keys(publicFields(record.values)).sort(), version: record.version, updatedAt: record.updatedAt };
 }

@@ -6,13 +6,14 @@ import { ProvidersModule } from '@app/providers';
 import { TokenStoreModule } from '@app/token-store';
 import { CredentialsAdminService } from './credentials-admin.service';
 import { RefreshScheduler } from './refresh-scheduler.service';
+import { RotatingCredentialRefresh } from './rotating-credential-refresh';
 import { TokenRefresher } from './token-refresher.service';
 import { TokenService } from './token.service';
 
 /** Serving and refreshing tokens on demand, and the admin path to credentials. */
 @Module({
   imports: [ProvidersModule, CredentialsModule, TokenStoreModule, LockingModule],
-  providers: [TokenRefresher, TokenService, CredentialsAdminService],
+  providers: [RotatingCredentialRefresh, TokenRefresher, TokenService, CredentialsAdminService],
   exports: [TokenService, TokenRefresher, CredentialsAdminService, ProvidersModule, CredentialsModule, TokenStoreModule],
 })
 export class RefreshModule {}

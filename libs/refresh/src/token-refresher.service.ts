@@ -8,9 +8,11 @@ import {
   UpstreamUnavailableError,
 } from '@app/errors';
 import { InjectDistributedLock, type DistributedLock, type HeldLock } from '@app/locking';
-import type { ProviderInstance } from '@app/providers';
+import type { IssuedToken, ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type ProviderStatus, type StoredToken, type TokenStore } from '@app/token-store';
+import { publicFields } from './refresh-claim';
 import { backoffMs } from './refresh-timing';
+import { RotatingCredentialRefresh } from './rotating-credential-refresh';
 
 export interface RefreshOptions {
   /** A token already stored that is valid until at least this epoch ms is good enough: no upstream call. */
@@ -33,6 +35,7 @@ export class TokenRefresher {
     @InjectTokenStore() private readonly tokens: TokenStore,
     @InjectCredentialStore() private readonly credentials: CredentialStore,
     @InjectDistributedLock() private readonly lock: DistributedLock,
+    private readonly rotating: RotatingCredentialRefresh,
   ) {}
 
   async refresh(instance: ProviderInstance, options: RefreshOptions): Promise<StoredToken> {
@@ -51,31 +54,42 @@ export class TokenRefresher {
   }
 
   private async obtain(instance: ProviderInstance, current: StoredToken | undefined, held: HeldLock): Promise<StoredToken> {
-    const record = await this.credentials.get(instance.id);
-    if (!record) throw new CredentialsMissingError(instance.id);
     const started = Date.now();
     try {
-      const issued = await instance.client.requestToken({ credentials: record.values, current, signal: held.signal });
-      if (issued.rotatedCredentials) {
-        await this.credentials.put(instance.id, { ...record.values, ...issued.rotatedCredentials }, record.version);
-      }
-      const token: StoredToken = {
-        accessToken: issued.accessToken,
-        tokenType: issued.tokenType,
-        expiresAt: issued.expiresAt,
-        obtainedAt: started,
-        fence: held.fence,
-        state: issued.state,
-      };
+      await this.takeRateSlot(instance);
+      const { issued, durable } = instance.rotatesCredentials
+        ? await this.rotating.refresh(instance, held.signal)
+        : { issued: await this.requestSimpleGrant(instance, current, held.signal), durable: true };
+      const token: StoredToken = { ...pickToken(issued), obtainedAt: started, fence: held.fence };
       if (!(await this.tokens.put(instance.id, token))) {
         this.logger.warn(`Refresh of ${instance.id} was fenced off: a newer holder already stored a token`);
         return (await this.tokens.get(instance.id)) ?? token;
       }
-      await this.tokens.putStatus(instance.id, { state: 'ok', consecutiveFailures: 0, lastRefreshAt: Date.now() });
+      const status: ProviderStatus = durable
+        ? { state: 'ok', consecutiveFailures: 0, lastRefreshAt: Date.now() }
+        : { state: 'degraded', consecutiveFailures: 0, lastRefreshAt: Date.now(), durableWritePending: true };
+      await this.tokens.putStatus(instance.id, status);
       this.logger.log(`Refreshed ${instance.id} in ${Date.now() - started}ms, expires ${new Date(token.expiresAt).toISOString()}`);
       return token;
     } catch (error) {
       throw await this.recordFailure(instance.id, error);
+    }
+  }
+
+  private async requestSimpleGrant(instance: ProviderInstance, current: StoredToken | undefined, signal: AbortSignal): Promise<IssuedToken> {
+    const record = await this.credentials.get(instance.id);
+    if (!record) throw new CredentialsMissingError(instance.id);
+    return instance.client.requestToken({ credentials: publicFields(record.values), current, signal });
+  }
+
+  /** The upstream's documented rate limit, shared by every replica. */
+  private async takeRateSlot(instance: ProviderInstance): Promise<void> {
+    if (!instance.requestsPerMinute) return;
+    const waitMs = await this.tokens.takeRateSlot(instance.id, instance.requestsPerMinute);
+    if (waitMs > 0) {
+      throw new UpstreamError(instance.id, 'transient', 'rate_limited', `Over ${instance.requestsPerMinute} token requests per minute`, {
+        retryAfterMs: waitMs,
+      });
     }
   }
 
@@ -99,16 +113,21 @@ export class TokenRefresher {
     const previous = await this.tokens.getStatus(provider).catch(() => undefined);
     const failures = (previous?.consecutiveFailures ?? 0) + 1;
     const lastError = { code: error.reason, message: error.message, at: Date.now() };
+    const durableWritePending = this.rotating.hasPending(provider) || undefined;
     if (error.kind === 'permanent') {
-      const status: ProviderStatus = { ...previous, state: 'reauthorization_required', consecutiveFailures: failures, lastError, retryAt: undefined };
+      const status: ProviderStatus = { ...previous, state: 'reauthorization_required', consecutiveFailures: failures, lastError, retryAt: undefined, durableWritePending };
       await this.tokens.putStatus(provider, status).catch(() => undefined);
       this.logger.error(`${provider} needs a person: ${error.message}`);
       return new ReauthorizationRequiredError(provider, `Upstream rejected the credentials for "${provider}": ${error.reason}. Update them with PUT /admin/credentials/${provider}`, { cause: error });
     }
     const waitMs = Math.max(backoffMs(failures), error.details.retryAfterMs ?? 0);
-    const status: ProviderStatus = { ...previous, state: 'failing', consecutiveFailures: failures, lastError, retryAt: Date.now() + waitMs };
+    const status: ProviderStatus = { ...previous, state: 'failing', consecutiveFailures: failures, lastError, retryAt: Date.now() + waitMs, durableWritePending };
     await this.tokens.putStatus(provider, status).catch(() => undefined);
     this.logger.warn(`Refresh of ${provider} failed (${error.reason}), attempt ${failures}; retrying in ${Math.ceil(waitMs / 1000)}s`);
     return new UpstreamUnavailableError(provider, `Upstream for "${provider}" is unavailable: ${error.message}`, Math.ceil(waitMs / 1000), { cause: error });
   }
+}
+
+function pickToken(issued: IssuedToken): Pick<StoredToken, 'accessToken' | 'tokenType' | 'expiresAt' | 'state'> {
+  return { accessToken: issued.accessToken, tokenType: issued.tokenType, expiresAt: issued.expiresAt, state: issued.state };
 }

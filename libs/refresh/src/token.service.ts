@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
-import { TtlUnattainableError } from '@app/errors';
+import { TokenStoreUnavailableError, TtlUnattainableError } from '@app/errors';
 import { ProviderRegistry, type ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type StoredToken, type TokenStore } from '@app/token-store';
 import { TokenRefresher } from './token-refresher.service';
@@ -16,6 +16,8 @@ const MIN_REMAINING_SHARE = 0.1;
 @Injectable()
 export class TokenService {
   private readonly inFlight = new Map<string, Promise<StoredToken>>();
+  /** The last token this process saw per provider: served only while the token store is unreachable. */
+  private readonly lastKnown = new Map<string, StoredToken>();
 
   constructor(
     @InjectBrokerConfig() private readonly config: BrokerConfig,
@@ -27,7 +29,7 @@ export class TokenService {
   /** A token that stays valid at least `minTtlSeconds` (and never less than 5 s). */
   async getToken(providerId: string, minTtlSeconds = 0): Promise<StoredToken> {
     const instance = this.registry.get(providerId);
-    const cached = await this.tokens.get(providerId);
+    const cached = await this.readStore(providerId, minTtlSeconds);
     const neededMs = Math.max(minTtlSeconds * 1000, safetyMarginMs(cached));
     if (cached && cached.expiresAt - Date.now() >= neededMs) return cached;
     if (cached) assertAttainable(cached, providerId, minTtlSeconds, neededMs);
@@ -47,12 +49,30 @@ export class TokenService {
     return this.refresher.refresh(instance, { validUntil: Number.POSITIVE_INFINITY, lockWaitMs });
   }
 
+  /** A store outage is not a reason to refuse a token this process knows is still good. */
+  private async readStore(providerId: string, minTtlSeconds: number): Promise<StoredToken | undefined> {
+    try {
+      const token = await this.tokens.get(providerId);
+      if (token && token !== this.lastKnown.get(providerId)) this.lastKnown.set(providerId, token);
+      return token;
+    } catch (error) {
+      const known = this.lastKnown.get(providerId);
+      const neededMs = Math.max(minTtlSeconds * 1000, safetyMarginMs(known));
+      if (error instanceof TokenStoreUnavailableError && known && known.expiresAt - Date.now() >= neededMs) return known;
+      throw error;
+    }
+  }
+
   /** Concurrent callers in this process share one refresh; across processes the lock de-duplicates. */
   private singleFlight(instance: ProviderInstance, neededMs: number): Promise<StoredToken> {
     const existing = this.inFlight.get(instance.id);
     if (existing) return existing;
     const flight = this.refresher
       .refresh(instance, { validUntil: Date.now() + neededMs, lockWaitMs: this.config.lockWaitMs })
+      .then((token) => {
+        this.lastKnown.set(instance.id, token);
+        return token;
+      })
       .finally(() => this.inFlight.delete(instance.id));
     this.inFlight.set(instance.id, flight);
     return flight;

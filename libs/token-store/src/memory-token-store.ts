@@ -1,4 +1,4 @@
-import { ProviderStatus, StoredToken, TokenStore } from './token-store';
+import { PendingCredentials, ProviderStatus, StoredToken, TokenStore } from './token-store';
 
 /** Embedded mode: one process, so a Map is the shared state. */
 export class MemoryTokenStore implements TokenStore {
@@ -6,6 +6,8 @@ export class MemoryTokenStore implements TokenStore {
   private readonly tokens = new Map<string, StoredToken>();
   private readonly fences = new Map<string, number>();
   private readonly statuses = new Map<string, ProviderStatus>();
+  private readonly pending = new Map<string, PendingCredentials>();
+  private readonly rateWindows = new Map<string, { start: number; count: number }>();
 
   async get(provider: string): Promise<StoredToken | undefined> {
     const token = this.tokens.get(provider);
@@ -33,6 +35,29 @@ export class MemoryTokenStore implements TokenStore {
 
   async putStatus(provider: string, status: ProviderStatus): Promise<void> {
     this.statuses.set(provider, status);
+  }
+
+  async getPending(provider: string): Promise<PendingCredentials | undefined> {
+    return this.pending.get(provider);
+  }
+
+  async putPending(provider: string, pending: PendingCredentials): Promise<void> {
+    this.pending.set(provider, pending);
+  }
+
+  async deletePending(provider: string, attemptId: string): Promise<void> {
+    if (this.pending.get(provider)?.attemptId === attemptId) this.pending.delete(provider);
+  }
+
+  async takeRateSlot(provider: string, perMinute: number): Promise<number> {
+    const now = Date.now();
+    const window = this.rateWindows.get(provider);
+    if (!window || now - window.start >= 60_000) {
+      this.rateWindows.set(provider, { start: now, count: 1 });
+      return 0;
+    }
+    window.count += 1;
+    return window.count <= perMinute ? 0 : window.start + 60_000 - now;
   }
 
   async ping(): Promise<void> {}

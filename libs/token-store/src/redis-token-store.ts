@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { TokenStoreUnavailableError } from '@app/errors';
-import { ProviderStatus, StoredToken, TokenStore } from './token-store';
+import { PendingCredentials, ProviderStatus, StoredToken, TokenStore } from './token-store';
 
 /**
  * Writes the token only if no holder with a higher fence wrote before (KEYS: token, fence;
@@ -12,6 +12,19 @@ if current > tonumber(ARGV[2]) then return 0 end
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 return 1`;
+
+/** Deletes KEYS[1] only if its JSON holds attemptId ARGV[1]. */
+const DELETE_PENDING_IF_SAME = `
+local raw = redis.call('GET', KEYS[1])
+if raw and cjson.decode(raw).attemptId == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/** A fixed one-minute window per provider: INCR, and start the window's expiry on its first call. */
+const TAKE_RATE_SLOT = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], 60000) end
+if count <= tonumber(ARGV[1]) then return 0 end
+return redis.call('PTTL', KEYS[1])`;
 
 export class RedisTokenStore implements TokenStore {
   readonly description = 'Redis';
@@ -45,6 +58,24 @@ export class RedisTokenStore implements TokenStore {
 
   async putStatus(provider: string, status: ProviderStatus): Promise<void> {
     await this.call(() => this.redis.set(this.key('status', provider), JSON.stringify(status)));
+  }
+
+  async getPending(provider: string): Promise<PendingCredentials | undefined> {
+    const raw = await this.call(() => this.redis.get(this.key('pending', provider)));
+    return raw ? (JSON.parse(raw) as PendingCredentials) : undefined;
+  }
+
+  async putPending(provider: string, pending: PendingCredentials): Promise<void> {
+    await this.call(() => this.redis.set(this.key('pending', provider), JSON.stringify(pending)));
+  }
+
+  async deletePending(provider: string, attemptId: string): Promise<void> {
+    await this.call(() => this.redis.eval(DELETE_PENDING_IF_SAME, 1, this.key('pending', provider), attemptId));
+  }
+
+  async takeRateSlot(provider: string, perMinute: number): Promise<number> {
+    const wait = await this.call(() => this.redis.eval(TAKE_RATE_SLOT, 1, this.key('rate', provider), perMinute));
+    return Math.max(0, Number(wait));
   }
 
   async ping(): Promise<void> {

@@ -14,14 +14,29 @@ export interface StoredToken {
   state?: Record<string, string>;
 }
 
+/**
+ * A rotated credential set the upstream issued but the credential store has not accepted yet (the
+ * outbox). It must be committed before any other refresh of the provider, and is never dropped.
+ */
+export interface PendingCredentials {
+  values: Record<string, string>;
+  /** The credential-store version the commit must check-and-set against (the claim's version). */
+  baseVersion: number;
+  attemptId: string;
+  since: number;
+}
+
 /** What every replica and the ops dashboard should know about a provider's health. */
 export interface ProviderStatus {
-  state: 'ok' | 'failing' | 'reauthorization_required';
+  /** `degraded`: tokens are served but a rotated credential still waits for its durable write. */
+  state: 'ok' | 'degraded' | 'failing' | 'reauthorization_required';
   consecutiveFailures: number;
   lastRefreshAt?: number;
   lastError?: { code: string; message: string; at: number };
   /** While failing: no upstream call before this time (backoff, or the upstream's Retry-After). */
   retryAt?: number;
+  /** A rotated refresh token is in the outbox, not yet in the credential store. */
+  durableWritePending?: boolean;
 }
 
 /** Shared token state: Redis across replicas, or process memory in embedded mode. */
@@ -36,6 +51,15 @@ export interface TokenStore {
   delete(provider: string): Promise<void>;
   getStatus(provider: string): Promise<ProviderStatus | undefined>;
   putStatus(provider: string, status: ProviderStatus): Promise<void>;
+  getPending(provider: string): Promise<PendingCredentials | undefined>;
+  putPending(provider: string, pending: PendingCredentials): Promise<void>;
+  /** Removes the pending record only if it is still the one from `attemptId`. */
+  deletePending(provider: string, attemptId: string): Promise<void>;
+  /**
+   * Takes one of `perMinute` upstream-call slots shared by all replicas: 0 when granted, else the
+   * milliseconds until the next slot.
+   */
+  takeRateSlot(provider: string, perMinute: number): Promise<number>;
   /** Throws when the store is unreachable. */
   ping(): Promise<void>;
 }

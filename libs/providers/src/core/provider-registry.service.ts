@@ -42,6 +42,7 @@ export class ProviderRegistry implements OnModuleInit {
         refreshBefore: config.refreshBefore,
         options: type.parseOptions(resolved),
         rotatesCredentials: type.rotatesCredentials ?? false,
+        requestsPerMinute: config.requestsPerMinute ?? type.defaultRequestsPerMinute,
       };
       this.instances.set(config.id, { ...base, client: type.createClient(base, this.http) });
     }

@@ -38,6 +38,8 @@ export interface ProviderInstance<Options = unknown> {
   options: Options;
   /** True when tokens come from a single-use credential: the strict claim/commit refresh protocol applies. */
   rotatesCredentials: boolean;
+  /** Upstream token calls allowed per minute across all replicas; undefined = no limit. */
+  requestsPerMinute?: number;
   client: TokenClient;
 }
 
@@ -50,6 +52,8 @@ export interface ProviderTypeDefinition<Options = unknown> {
   /** Used when the instance config has no `baseUrl`; undefined means `baseUrl` is required. */
   readonly defaultBaseUrl?: string;
   readonly rotatesCredentials?: boolean;
+  /** The upstream's documented rate limit for token calls, when it has one. */
+  readonly defaultRequestsPerMinute?: number;
   /** class-validator DTO for the credential fields; unknown fields are rejected. */
   readonly credentialsSchema: new () => object;
   /**

@@ -3,3 +3,4 @@ export { IssuedTokens } from './issued-tokens';
 export { SmartDocumentorSimulator } from '../smartdocumentor/smartdocumentor.simulator';
 export { PassportFintechSimulator } from '../passport-fintech/passport-fintech.simulator';
 export { OAuth2ClientCredentialsSimulator } from '../oauth2-client-credentials/oauth2-client-credentials.simulator';
+export { PassolutionSimulator, type RefreshTokenReport } from '../passolution/passolution.simulator';
