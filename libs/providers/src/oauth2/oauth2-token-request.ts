@@ -48,6 +48,8 @@ export async function requestOAuth2Token(http: UpstreamHttpClient, call: OAuth2T
   headers['content-type'] = call.bodyFormat === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
   const body = call.bodyFormat === 'json' ? JSON.stringify(params) : new URLSearchParams(params).toString();
 
+  // lifetimes count from when we asked: a slow answer must not stretch the expiry we believe in
+  const sentAt = Date.now();
   const response = await http.send(call.provider, { method: 'POST', url: call.url, headers, body, signal: call.signal });
   if (response.status < 200 || response.status >= 300) {
     throw classifyOAuth2Failure(call.provider, response);
@@ -57,7 +59,7 @@ export async function requestOAuth2Token(http: UpstreamHttpClient, call: OAuth2T
   return {
     accessToken: requireString(call.provider, json, 'access_token'),
     tokenType: normaliseTokenType(json.token_type),
-    expiresAt: Date.now() + parseExpiresIn(call.provider, json.expires_in, call.defaultExpiresInSeconds) * 1000,
+    expiresAt: sentAt + parseExpiresIn(call.provider, json.expires_in, call.defaultExpiresInSeconds) * 1000,
     refreshToken,
   };
 }

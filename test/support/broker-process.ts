@@ -1,0 +1,58 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const MAIN = join(__dirname, '../../dist/apps/token-broker/src/main.js');
+
+/** A real broker process (`node dist/.../main.js`), as production runs it: built by `npm test` first. */
+export class BrokerProcess {
+  private child?: ChildProcess;
+  output = '';
+
+  constructor(
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    const collect = (chunk: Buffer) => (this.output += chunk.toString());
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`broker exited with ${code}: ${this.output.slice(-800)}`))),
+    );
+    await Promise.race([this.untilAnswering(), exited]);
+  }
+
+  /** Whatever the log level, the process is up once its port answers HTTP. */
+  private async untilAnswering(): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      if (await fetch(`${this.url}/tokens/_`).then(() => true, () => false)) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`broker on port ${this.port} did not answer within 20 s: ${this.output.slice(-800)}`);
+  }
+
+  /** SIGKILL: no shutdown hooks, no lock release, like a crash or an OOM kill. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  }
+}
