@@ -1,6 +1,8 @@
 import {
   OAuth2ClientCredentialsSimulator,
   PassolutionSimulator,
+  PassportalSimulator,
+  PortfoleonSimulator,
   PassportFintechSimulator,
   SimulatorServer,
   SmartDocumentorSimulator,
@@ -18,6 +20,8 @@ const SIMULATORS: Array<[name: string, port: number, server: SimulatorServer]> =
   ['smartdocumentor', 4101, new SmartDocumentorSimulator(DEMO)],
   ['passport-fintech', 4102, new PassportFintechSimulator(DEMO)],
   ['oauth2-client-credentials', 4103, new OAuth2ClientCredentialsSimulator(DEMO, { scope: 'read' })],
+  ['passportal', 4104, new PassportalSimulator({ keyId: 'demo-key-id', secretKey: 'demo-secret-key' })],
+  ['portfoleon', 4105, new PortfoleonSimulator('AKPF123,demo-api-key')],
   ['passolution', 4106, passolution],
 ];
 
@@ -27,6 +31,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${name.padEnd(28)} ${server.url}\n`);
   }
   process.stdout.write(`\nDemo credentials for every simulator: {"client_id":"${DEMO.clientId}","client_secret":"${DEMO.clientSecret}"}\n`);
+  process.stdout.write(`Passportal: {"key_id":"demo-key-id","secret_key":"demo-secret-key"}; Portfoleon: {"api_key":"AKPF123,demo-api-key"}\n`);
   // a real Passolution account gets its first refresh token from the authorization-code exchange
   process.stdout.write(`Passolution's first single-use refresh token: ${passolution.currentRefreshToken}\n`);
   const stop = (): void => void Promise.all(SIMULATORS.map(([, , server]) => server.stop())).then(() => process.exit(0));

@@ -4,6 +4,8 @@ import { ProviderRegistry } from './core/provider-registry.service';
 import { UpstreamHttpClient } from './core/upstream-http-client';
 import { OAuth2ClientCredentialsProviderType } from './oauth2-client-credentials/oauth2-client-credentials.provider-type';
 import { PassolutionProviderType } from './passolution/passolution.provider-type';
+import { PassportalProviderType } from './passportal/passportal.provider-type';
+import { PortfoleonProviderType } from './portfoleon/portfoleon.provider-type';
 import { PassportFintechProviderType } from './passport-fintech/passport-fintech.provider-type';
 import { SmartDocumentorProviderType } from './smartdocumentor/smartdocumentor.provider-type';
 
@@ -13,6 +15,8 @@ const PROVIDER_TYPES = [
   PassportFintechProviderType,
   OAuth2ClientCredentialsProviderType,
   PassolutionProviderType,
+  PassportalProviderType,
+  PortfoleonProviderType,
 ];
 
 @Module({

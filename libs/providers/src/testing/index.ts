@@ -4,3 +4,5 @@ export { SmartDocumentorSimulator } from '../smartdocumentor/smartdocumentor.sim
 export { PassportFintechSimulator } from '../passport-fintech/passport-fintech.simulator';
 export { OAuth2ClientCredentialsSimulator } from '../oauth2-client-credentials/oauth2-client-credentials.simulator';
 export { PassolutionSimulator, type RefreshTokenReport } from '../passolution/passolution.simulator';
+export { PassportalSimulator } from '../passportal/passportal.simulator';
+export { PortfoleonSimulator } from '../portfoleon/portfoleon.simulator';
