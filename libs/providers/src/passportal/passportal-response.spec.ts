@@ -27,7 +27,7 @@ describe('Passportal signing and response mapping', () => {
     [{ success: true, expiry_time: future }, 'no token'],
     [{ success: true, access_token: 'at', expiry_time: 'soon' }, 'a text expiry'],
     [{ success: true, access_token: 'at', expiry_time: 1634808171 }, 'an expiry in the past'],
-  ])('rejects %j (%s) as a malformed answer', (body) => {
+  ])('rejects %j (%s) as a malformed answer', (body, _case) => {
     expect(() => mapPassportalResponse('pp', ok(body))).toThrow(expect.objectContaining({ kind: 'transient', reason: 'malformed_response' }) as UpstreamError);
   });
 });
