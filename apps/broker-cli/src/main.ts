@@ -10,12 +10,13 @@ const USAGE = `Usage: npm run cli -- credentials <command> <provider> [options]
 
   credentials set <provider> [--file PATH | --env VAR]   store credentials (JSON object; stdin when neither flag is given)
   credentials show <provider>                            field names, version and update time (never values)
+  credentials delete <provider>                          remove them (the provider is no longer served)
 
 Reads the same environment as the service (PROVIDERS_FILE, CREDENTIALS_FILE, BROKER_MASTER_KEY, REDIS_URL, ...).`;
 
 async function run(argv: string[]): Promise<number> {
   const [group, command, provider, ...rest] = argv;
-  if (group !== 'credentials' || !['set', 'show'].includes(command) || !provider) {
+  if (group !== 'credentials' || !['set', 'show', 'delete'].includes(command) || !provider) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
@@ -26,9 +27,11 @@ async function run(argv: string[]): Promise<number> {
     if (command === 'set') {
       const summary = await admin.put(provider, readSecretInput(flags, process.env, () => readFileSync(0, 'utf8')));
       process.stdout.write(`Stored credentials for ${provider}: fields ${summary.fields.join(', ')}, version ${summary.version}\n`);
+    } else if (command === 'show') {
+      process.stdout.write(`${JSON.stringify(await admin.describe(provider), null, 2)}\n`);
     } else {
-      const summary = await admin.describe(provider);
-      process.stdout.write(summary ? `${JSON.stringify(summary, null, 2)}\n` : `No credentials stored for ${provider}\n`);
+      await admin.delete(provider);
+      process.stdout.write(`Deleted credentials for ${provider}\n`);
     }
     return 0;
   } finally {

@@ -1,5 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
-import { CredentialsMissingError } from '@app/errors';
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
 import { CredentialsAdminService, TokenService, type CredentialSummary } from '@app/refresh';
 import { AdminTokenGuard } from './admin-token.guard';
 import { parseProviderId } from './provider-id';
@@ -26,9 +25,13 @@ export class AdminCredentialsController {
   /** Field names, version and update time only. */
   @Get(':provider')
   async describe(@Param('provider') provider: string): Promise<CredentialSummary> {
-    const id = parseProviderId(provider);
-    const summary = await this.admin.describe(id);
-    if (!summary) throw new CredentialsMissingError(id);
-    return summary;
+    return this.admin.describe(parseProviderId(provider));
+  }
+
+  /** Removes the credentials and the cached token. */
+  @Delete(':provider')
+  @HttpCode(204)
+  async delete(@Param('provider') provider: string): Promise<void> {
+    await this.admin.delete(parseProviderId(provider));
   }
 }

@@ -9,6 +9,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   unauthorized: 401,
   admin_disabled: 403,
   unknown_provider: 404,
+  credentials_not_found: 404,
   credential_conflict: 409,
   min_ttl_unattainable: 422,
   credentials_missing: 503,

@@ -21,7 +21,18 @@ export interface FileCredentialStoreConfig {
   masterKeyFile: string;
 }
 
-export type CredentialStoreConfig = FileCredentialStoreConfig;
+export interface VaultCredentialStoreConfig {
+  backend: 'vault';
+  address: string;
+  auth: { method: 'token'; token: string } | { method: 'approle'; roleId: string; secretId: string };
+  kvMount: string;
+  pathPrefix: string;
+}
+
+export type CredentialStoreConfig = (FileCredentialStoreConfig | VaultCredentialStoreConfig) & {
+  /** How long static credential fields (client secrets, API keys) are cached in process. */
+  cacheMs: number;
+};
 
 export interface BrokerConfig {
   port: number;

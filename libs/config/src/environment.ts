@@ -50,6 +50,28 @@ export class Environment {
   @IsOptional() @IsString()
   BROKER_MASTER_KEY_FILE = 'data/master.key';
 
+  /** Set = credentials live in HashiCorp Vault KV v2 instead of the encrypted file. */
+  @IsOptional() @Matches(/^https?:\/\/[^\s/]+(:\d+)?\/?$/, { message: 'must be an http(s) URL like https://vault.example.com:8200' })
+  VAULT_ADDR?: string;
+
+  @IsOptional() @IsString()
+  VAULT_TOKEN?: string;
+
+  @IsOptional() @IsString()
+  VAULT_ROLE_ID?: string;
+
+  @IsOptional() @IsString()
+  VAULT_SECRET_ID?: string;
+
+  @IsOptional() @Matches(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, { message: 'must be a mount path like secret' })
+  VAULT_KV_MOUNT = 'secret';
+
+  @IsOptional() @Matches(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, { message: 'must be a path like token-broker or teams/payments' })
+  VAULT_PATH_PREFIX = 'token-broker';
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(3_600_000)
+  CREDENTIALS_CACHE_MS = 30_000;
+
   @IsOptional() @Type(() => Number) @IsInt() @Min(100) @Max(120_000)
   UPSTREAM_TIMEOUT_MS = 10_000;
 
@@ -76,6 +98,12 @@ export function parseEnvironment(env: Record<string, string | undefined>): Envir
   }
   if (parsed.BROKER_MASTER_KEY && Buffer.from(parsed.BROKER_MASTER_KEY, 'base64').length !== 32) {
     throw new ConfigError('BROKER_MASTER_KEY must be base64 of exactly 32 bytes');
+  }
+  if (parsed.VAULT_ADDR && !parsed.VAULT_TOKEN && !(parsed.VAULT_ROLE_ID && parsed.VAULT_SECRET_ID)) {
+    throw new ConfigError('VAULT_ADDR is set: set VAULT_TOKEN, or VAULT_ROLE_ID and VAULT_SECRET_ID for AppRole');
+  }
+  if (!parsed.VAULT_TOKEN && !!parsed.VAULT_ROLE_ID !== !!parsed.VAULT_SECRET_ID) {
+    throw new ConfigError('VAULT_ROLE_ID and VAULT_SECRET_ID must be set together');
   }
   return parsed;
 }

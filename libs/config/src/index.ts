@@ -4,6 +4,7 @@ export type {
   BrokerConfig,
   CredentialStoreConfig,
   FileCredentialStoreConfig,
+  VaultCredentialStoreConfig,
   ProviderInstanceConfig,
   RefreshBefore,
 } from './broker-config';

@@ -1,5 +1,5 @@
-import { BrokerConfig } from './broker-config';
-import { parseEnvironment } from './environment';
+import { BrokerConfig, CredentialStoreConfig } from './broker-config';
+import { Environment, parseEnvironment } from './environment';
 import { loadProvidersFile } from './providers-file';
 
 /** The single place that turns environment variables and PROVIDERS_FILE into typed config. */
@@ -13,16 +13,26 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     providersFile: e.PROVIDERS_FILE,
     adminToken: e.BROKER_ADMIN_TOKEN,
-    credentials: {
-      backend: 'file',
-      file: e.CREDENTIALS_FILE,
-      masterKey: e.BROKER_MASTER_KEY,
-      masterKeyFile: e.BROKER_MASTER_KEY_FILE,
-    },
+    credentials: credentialStoreConfig(e),
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     refreshTickMs: e.REFRESH_TICK_MS,
     lockTtlMs: e.LOCK_TTL_MS,
     lockWaitMs: e.LOCK_WAIT_MS,
     providers: loadProvidersFile(e.PROVIDERS_FILE),
+  };
+}
+
+/** Vault when VAULT_ADDR is set, otherwise the encrypted file. */
+function credentialStoreConfig(e: Environment): CredentialStoreConfig {
+  if (!e.VAULT_ADDR) {
+    return { backend: 'file', file: e.CREDENTIALS_FILE, masterKey: e.BROKER_MASTER_KEY, masterKeyFile: e.BROKER_MASTER_KEY_FILE, cacheMs: e.CREDENTIALS_CACHE_MS };
+  }
+  return {
+    backend: 'vault',
+    address: e.VAULT_ADDR.replace(/\/$/, ''),
+    auth: e.VAULT_TOKEN ? { method: 'token', token: e.VAULT_TOKEN } : { method: 'approle', roleId: e.VAULT_ROLE_ID!, secretId: e.VAULT_SECRET_ID! },
+    kvMount: e.VAULT_KV_MOUNT,
+    pathPrefix: e.VAULT_PATH_PREFIX,
+    cacheMs: e.CREDENTIALS_CACHE_MS,
   };
 }

@@ -1,24 +1,56 @@
-import { Logger, Module } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
+import { CachedCredentials } from './cached-credentials.service';
 import { CREDENTIAL_STORE, CredentialStore } from './credential-store';
 import { EncryptedFileCredentialStore } from './encrypted-file-credential-store';
 import { loadMasterKey } from './master-key';
+import { VaultKv2CredentialStore } from './vault/vault-kv2-credential-store';
+import { VaultSession } from './vault/vault-session';
+
+const VAULT_SESSION = Symbol('VAULT_SESSION');
+
+/** Stops the AppRole renewal timer the module started. */
+@Injectable()
+class VaultSessionCloser implements OnApplicationShutdown {
+  constructor(@Inject(VAULT_SESSION) private readonly session: VaultSession | undefined) {}
+
+  onApplicationShutdown(): void {
+    this.session?.close();
+  }
+}
 
 @Module({
   providers: [
     {
-      provide: CREDENTIAL_STORE,
+      provide: VAULT_SESSION,
       inject: [BROKER_CONFIG],
-      useFactory: async (config: BrokerConfig): Promise<CredentialStore> => {
+      useFactory: (config: BrokerConfig) => (config.credentials.backend === 'vault' ? new VaultSession(config.credentials) : undefined),
+    },
+    {
+      provide: CREDENTIAL_STORE,
+      inject: [BROKER_CONFIG, VAULT_SESSION],
+      useFactory: async (config: BrokerConfig, session: VaultSession | undefined): Promise<CredentialStore> => {
         const logger = new Logger('CredentialStore');
-        const store = new EncryptedFileCredentialStore(config.credentials.file, loadMasterKey(config.credentials, logger));
+        const settings = config.credentials;
+        if (settings.backend === 'vault') {
+          const store = new VaultKv2CredentialStore(settings, session!);
+          // Vault down at startup is not fatal: cached tokens keep being served, readiness says why
+          await store.ping().then(
+            () => logger.log(`Credentials in ${store.description}`),
+            (error: Error) => logger.warn(`Credentials in ${store.description}, not reachable yet: ${error.message}`),
+          );
+          return store;
+        }
+        const store = new EncryptedFileCredentialStore(settings.file, loadMasterKey(settings, logger));
         // refuse to start on a file the key cannot open, rather than failing on first use
         await store.ping();
         logger.log(`Credentials in ${store.description}`);
         return store;
       },
     },
+    VaultSessionCloser,
+    CachedCredentials,
   ],
-  exports: [CREDENTIAL_STORE],
+  exports: [CREDENTIAL_STORE, CachedCredentials],
 })
 export class CredentialsModule {}

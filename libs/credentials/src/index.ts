@@ -1,2 +1,3 @@
 export { CredentialsModule } from './credentials.module';
+export { CachedCredentials } from './cached-credentials.service';
 export { CREDENTIAL_STORE, InjectCredentialStore, type CredentialRecord, type CredentialStore } from './credential-store';

@@ -47,3 +47,11 @@ export class TtlUnattainableError extends BrokerError {
     );
   }
 }
+
+/** Admin asked about credentials that are not stored. */
+export class CredentialsNotFoundError extends BrokerError {
+  readonly code = 'credentials_not_found';
+  constructor(readonly provider: string) {
+    super(`No credentials are stored for "${provider}"`);
+  }
+}

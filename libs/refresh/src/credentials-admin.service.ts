@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectCredentialStore, type CredentialRecord, type CredentialStore } from '@app/credentials';
+import { CachedCredentials, InjectCredentialStore, type CredentialRecord, type CredentialStore } from '@app/credentials';
+import { CredentialsNotFoundError } from '@app/errors';
 import { ProviderRegistry } from '@app/providers';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
 import { publicFields } from './refresh-claim';
@@ -21,21 +22,34 @@ export class CredentialsAdminService {
     private readonly registry: ProviderRegistry,
     @InjectCredentialStore() private readonly credentials: CredentialStore,
     @InjectTokenStore() private readonly tokens: TokenStore,
+    private readonly cache: CachedCredentials,
   ) {}
 
   async put(provider: string, body: unknown): Promise<CredentialSummary> {
     const values = this.registry.validateCredentials(provider, body);
     const record = await this.credentials.put(provider, values);
+    this.cache.invalidate(provider);
     // new credentials end a "needs a person" state and any backoff at once, on every replica
     await this.tokens.putStatus(provider, { state: 'ok', consecutiveFailures: 0 });
     this.logger.log(`Credentials for ${provider} written (version ${record.version}, fields ${Object.keys(values).join(', ')})`);
     return summarize(provider, record);
   }
 
-  async describe(provider: string): Promise<CredentialSummary | undefined> {
+  async describe(provider: string): Promise<CredentialSummary> {
     this.registry.get(provider);
     const record = await this.credentials.get(provider);
-    return record && summarize(provider, record);
+    if (!record) throw new CredentialsNotFoundError(provider);
+    return summarize(provider, record);
+  }
+
+  /** Removes the credentials and the cached token: the provider stops being served until re-seeded. */
+  async delete(provider: string): Promise<void> {
+    this.registry.get(provider);
+    if (!(await this.credentials.get(provider))) throw new CredentialsNotFoundError(provider);
+    await this.credentials.delete(provider);
+    this.cache.invalidate(provider);
+    await this.tokens.delete(provider);
+    this.logger.log(`Credentials for ${provider} deleted`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
-import { InjectCredentialStore, type CredentialStore } from '@app/credentials';
+import { CachedCredentials } from '@app/credentials';
 import {
   CredentialsMissingError,
   ReauthorizationRequiredError,
@@ -33,7 +33,7 @@ export class TokenRefresher {
   constructor(
     @InjectBrokerConfig() private readonly config: BrokerConfig,
     @InjectTokenStore() private readonly tokens: TokenStore,
-    @InjectCredentialStore() private readonly credentials: CredentialStore,
+    private readonly credentials: CachedCredentials,
     @InjectDistributedLock() private readonly lock: DistributedLock,
     private readonly rotating: RotatingCredentialRefresh,
   ) {}
@@ -76,10 +76,18 @@ export class TokenRefresher {
     }
   }
 
+  /** Static credentials come from the short cache; a refusal is retried once if the store has newer ones. */
   private async requestSimpleGrant(instance: ProviderInstance, current: StoredToken | undefined, signal: AbortSignal): Promise<IssuedToken> {
     const record = await this.credentials.get(instance.id);
     if (!record) throw new CredentialsMissingError(instance.id);
-    return instance.client.requestToken({ credentials: publicFields(record.values), current, signal });
+    try {
+      return await instance.client.requestToken({ credentials: publicFields(record.values), current, signal });
+    } catch (error) {
+      if (!(error instanceof UpstreamError) || error.kind !== 'permanent') throw error;
+      const fresh = await this.credentials.getFresh(instance.id);
+      if (!fresh || fresh.version === record.version) throw error;
+      return instance.client.requestToken({ credentials: publicFields(fresh.values), current, signal });
+    }
   }
 
   /** The upstream's documented rate limit, shared by every replica. */

@@ -16,10 +16,7 @@ const MIN_REMAINING_SHARE = 0.1;
 @Injectable()
 export class TokenService {
   private readonly inFlight = new Map<string, Promise<StoredToken>>();
-  /**
-   * The last token this process saw per provider: served while the token store is unreachable, or
-   * empty after a restart without persistence, as long as it is still valid.
-   */
+  /** The last token this process saw per provider: served only while the token store is unreachable. */
   private readonly lastKnown = new Map<string, StoredToken>();
 
   constructor(
@@ -56,8 +53,7 @@ export class TokenService {
   private async readStore(providerId: string, minTtlSeconds: number): Promise<StoredToken | undefined> {
     try {
       const token = await this.tokens.get(providerId);
-      if (!token) return this.lastKnown.get(providerId);
-      this.lastKnown.set(providerId, token);
+      if (token) this.lastKnown.set(providerId, token);
       return token;
     } catch (error) {
       const known = this.lastKnown.get(providerId);

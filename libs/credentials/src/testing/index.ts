@@ -1,0 +1,1 @@
+export { VaultTestServer } from './vault-test-server';
