@@ -1,8 +1,9 @@
 import request from 'supertest';
 import { SmartDocumentorSimulator, PassportFintechSimulator, OAuth2ClientCredentialsSimulator } from '@app/providers/testing';
 import { ADMIN_TOKEN, BrokerHarness, getToken, putCredentials, startBroker } from './support/broker-harness';
+import { TEST_SECRETS } from './support/test-secrets';
 
-const DEMO = { clientId: 'demo-client', clientSecret: 'demo-secret-value-1' };
+const DEMO = { clientId: 'demo-client', clientSecret: TEST_SECRETS.clientSecret };
 const CREDS = { client_id: DEMO.clientId, client_secret: DEMO.clientSecret };
 
 /** Embedded mode (no Redis): the whole token path for the client-credentials types. */

@@ -7,9 +7,10 @@ import { PassolutionSimulator } from '@app/providers/testing';
 import { EncryptedFileCredentialStore } from '../libs/credentials/src/encrypted-file-credential-store';
 import { BrokerProcess } from './support/broker-process';
 import { freePort, RedisServer } from './support/redis-server';
+import { TEST_SECRETS } from './support/test-secrets';
 
-const CLIENT = { clientId: 'pa-client', clientSecret: 'pa-multi-process-secret' };
-const ADMIN = 'multi-process-admin-token';
+const CLIENT = { clientId: 'pa-client', clientSecret: TEST_SECRETS.passolutionSecret };
+const ADMIN = TEST_SECRETS.adminToken;
 const RUN_MS = 70_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -49,7 +50,7 @@ describe('Passolution across three processes under faults', () => {
       LOCK_TTL_MS: '600',
       LOCK_WAIT_MS: '3000',
       UPSTREAM_TIMEOUT_MS: '2500',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'debug', // captured and checked for secrets at teardown
     };
     brokers = await Promise.all([0, 1, 2].map(async () => new BrokerProcess(await freePort(), env)));
     await Promise.all(brokers.map((broker) => broker.start()));

@@ -1,8 +1,9 @@
 import { PassportalSimulator, PortfoleonSimulator } from '@app/providers/testing';
 import { BrokerHarness, getToken, putCredentials, startBroker, testRedisUrl } from './support/broker-harness';
+import { TEST_SECRETS } from './support/test-secrets';
 
-const PASSPORTAL = { keyId: 'pp-key-id', secretKey: 'pp-secret-key-value' };
-const API_KEY = 'AKPF123,pf-api-key-value';
+const PASSPORTAL = { keyId: 'pp-key-id', secretKey: TEST_SECRETS.passportalSecretKey };
+const API_KEY = TEST_SECRETS.portfoleonApiKey;
 const SECRETS = [PASSPORTAL.secretKey, API_KEY];
 
 const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs = 8_000): Promise<void> => {

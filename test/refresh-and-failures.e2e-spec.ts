@@ -1,7 +1,8 @@
 import { SmartDocumentorSimulator } from '@app/providers/testing';
 import { BrokerHarness, getToken, putCredentials, startBroker, testRedisUrl } from './support/broker-harness';
+import { TEST_SECRETS } from './support/test-secrets';
 
-const DEMO = { clientId: 'demo-client', clientSecret: 'demo-secret-value-2' };
+const DEMO = { clientId: 'demo-client', clientSecret: TEST_SECRETS.clientSecret };
 const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

@@ -1,8 +1,9 @@
 import { SmartDocumentorSimulator } from '@app/providers/testing';
 import { RedisServer } from './support/redis-server';
 import { BrokerHarness, getToken, putCredentials, startBroker, uniquePrefix } from './support/broker-harness';
+import { TEST_SECRETS } from './support/test-secrets';
 
-const DEMO = { clientId: 'demo-client', clientSecret: 'demo-secret-value-3' };
+const DEMO = { clientId: 'demo-client', clientSecret: TEST_SECRETS.clientSecret };
 
 /** Several broker instances sharing one real Redis and one credentials file. */
 describe('replicas on one Redis', () => {

@@ -2,8 +2,9 @@ import request from 'supertest';
 import { VaultTestServer } from '@app/credentials/testing';
 import { SmartDocumentorSimulator } from '@app/providers/testing';
 import { ADMIN_TOKEN, BrokerHarness, getToken, putCredentials, startBroker } from './support/broker-harness';
+import { TEST_SECRETS } from './support/test-secrets';
 
-const SECRET = 'vault-e2e-client-secret-7f3a';
+const SECRET = TEST_SECRETS.vaultClientSecret;
 const DEMO = { clientId: 'demo-client', clientSecret: SECRET };
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 

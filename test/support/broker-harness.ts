@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../apps/token-broker/src/create-app';
+import { TEST_SECRETS } from './test-secrets';
 
-export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const ADMIN_TOKEN = TEST_SECRETS.adminToken;
 
 export interface BrokerHarness {
   app: NestFastifyApplication;
@@ -35,7 +36,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHarness
   const env: Record<string, string> = {
     PORT: '0',
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'error',
+    LOG_LEVEL: 'debug', // every line is checked for secrets at teardown
     PROVIDERS_FILE: providersFile,
     CREDENTIALS_FILE: join(dir, 'credentials.enc'),
     BROKER_MASTER_KEY: options.masterKey ?? TEST_MASTER_KEY,

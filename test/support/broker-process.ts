@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const MAIN = join(__dirname, '../../dist/apps/token-broker/src/main.js');
@@ -27,7 +28,11 @@ export class BrokerProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    const collect = (chunk: Buffer) => (this.output += chunk.toString());
+    const capture = process.env.TB_LOG_CAPTURE_DIR && join(process.env.TB_LOG_CAPTURE_DIR, `broker-${this.port}.log`);
+    const collect = (chunk: Buffer) => {
+      this.output += chunk.toString();
+      if (capture) appendFileSync(capture, chunk);
+    };
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
     const exited = new Promise<never>((_, reject) =>
