@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { SmartDocumentorSimulator, PassportFintechSimulator, OAuth2ClientCredentialsSimulator } from '@app/providers/testing';
-import { ADMIN_TOKEN, BrokerHarness, getToken, putCredentials, startBroker } from './support/broker-harness';
+import { ADMIN_TOKEN, BrokerHarness, CALLER_KEY, getToken, putCredentials, startBroker } from './support/broker-harness';
 import { TEST_SECRETS } from './support/test-secrets';
 
 const DEMO = { clientId: 'demo-client', clientSecret: TEST_SECRETS.clientSecret };
@@ -73,7 +73,7 @@ providers:
     ['a huge minTtl', '/tokens/smartdocumentor?minTtl=99999999999', 'invalid_request'],
     ['a repeated minTtl', '/tokens/smartdocumentor?minTtl=1&minTtl=2', 'invalid_request'],
   ])('answers 400 for %s', async (_case, path, code) => {
-    const res = await request(broker.url).get(path).expect(400);
+    const res = await request(broker.url).get(path).set('authorization', `Bearer ${CALLER_KEY}`).expect(400);
     expect(res.body.error).toBe(code);
   });
 

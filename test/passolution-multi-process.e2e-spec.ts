@@ -7,6 +7,7 @@ import { PassolutionSimulator } from '@app/providers/testing';
 import { EncryptedFileCredentialStore } from '../libs/credentials/src/encrypted-file-credential-store';
 import { BrokerProcess } from './support/broker-process';
 import { freePort, RedisServer } from './support/redis-server';
+import { CALLER_KEY, callersYaml } from './support/broker-harness';
 import { TEST_SECRETS } from './support/test-secrets';
 
 const CLIENT = { clientId: 'pa-client', clientSecret: TEST_SECRETS.passolutionSecret };
@@ -39,10 +40,13 @@ describe('Passolution across three processes under faults', () => {
   beforeAll(async () => {
     await Promise.all([redis.start(), simulator.start()]);
     writeFileSync(join(dir, 'providers.yaml'), `providers:\n  passolution: { type: passolution, baseUrl: "${simulator.url}", refreshBefore: 50% }\n`);
+    writeFileSync(join(dir, 'callers.yaml'), callersYaml({ caller: { key: CALLER_KEY, allow: ['passolution'] } }));
     const env = {
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: prefix,
       PROVIDERS_FILE: join(dir, 'providers.yaml'),
+      CALLERS_FILE: join(dir, 'callers.yaml'),
+      CALLER_RATE_LIMIT: '1000000',
       CREDENTIALS_FILE: join(dir, 'credentials.enc'),
       BROKER_MASTER_KEY: masterKey,
       BROKER_ADMIN_TOKEN: ADMIN,
@@ -181,7 +185,7 @@ async function seed(broker: BrokerProcess, refreshToken: string): Promise<void> 
 
 async function fetchToken(broker: BrokerProcess): Promise<Served> {
   try {
-    const res = await fetch(`${broker.url}/tokens/passolution`);
+    const res = await fetch(`${broker.url}/tokens/passolution`, { headers: { authorization: `Bearer ${CALLER_KEY}` } });
     const body = (await res.json()) as { access_token?: string; error?: string };
     return { at: Date.now(), status: res.status, token: body.access_token, error: body.error };
   } catch {

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,19 @@ import { createApp } from '../../apps/token-broker/src/create-app';
 import { TEST_SECRETS } from './test-secrets';
 
 export const ADMIN_TOKEN = TEST_SECRETS.adminToken;
+export const CALLER_KEY = TEST_SECRETS.callerKey;
+
+/** A callers file with one caller per entry; `test-caller` (allowed everything) is the default. */
+export function callersYaml(callers: Record<string, { key: string; allow: string[] | '*' }>): string {
+  const entries = Object.entries(callers).map(
+    ([name, { key, allow }]) => `  ${name}:\n    keySha256: ${sha256(key)}\n    allow: ${JSON.stringify(allow)}`,
+  );
+  return `callers:\n${entries.join('\n')}\n`;
+}
+
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
 
 export interface BrokerHarness {
   app: NestFastifyApplication;
@@ -24,6 +37,8 @@ export interface BrokerOptions {
   redisKeyPrefix?: string;
   /** Share one credentials file between instances. */
   dir?: string;
+  /** CALLERS_FILE content; by default one caller allowed every provider, whose key getToken sends. */
+  callersYaml?: string;
   masterKey?: string;
   env?: Record<string, string>;
 }
@@ -33,11 +48,15 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHarness
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'tb-broker-'));
   const providersFile = join(dir, `providers-${randomBytes(4).toString('hex')}.yaml`);
   writeFileSync(providersFile, options.providersYaml);
+  const callersFile = join(dir, `callers-${randomBytes(4).toString('hex')}.yaml`);
+  writeFileSync(callersFile, options.callersYaml ?? callersYaml({ 'test-caller': { key: CALLER_KEY, allow: '*' } }));
   const env: Record<string, string> = {
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'debug', // every line is checked for secrets at teardown
     PROVIDERS_FILE: providersFile,
+    CALLERS_FILE: callersFile,
+    CALLER_RATE_LIMIT: '100000', // tests that exercise the limit set their own
     CREDENTIALS_FILE: join(dir, 'credentials.enc'),
     BROKER_MASTER_KEY: options.masterKey ?? TEST_MASTER_KEY,
     BROKER_ADMIN_TOKEN: ADMIN_TOKEN,
@@ -73,8 +92,8 @@ export function testRedisUrl(): string {
 }
 
 /** Every e2e call to GET /tokens goes through here, so caller authentication is added in one place. */
-export function getToken(broker: Pick<BrokerHarness, 'url'>, provider: string, query = ''): request.Test {
-  return request(broker.url).get(`/tokens/${provider}${query}`);
+export function getToken(broker: Pick<BrokerHarness, 'url'>, provider: string, query = '', key: string = CALLER_KEY): request.Test {
+  return request(broker.url).get(`/tokens/${provider}${query}`).set('authorization', `Bearer ${key}`);
 }
 
 /** Seeds credentials through the real admin API. */

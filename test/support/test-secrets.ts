@@ -9,6 +9,7 @@ export const TEST_SECRETS = {
   vaultClientSecret: 'tb-test-vault-client-secret-7f3a',
   passolutionSecret: 'tb-test-passolution-secret-c871',
   adminToken: 'tb-test-admin-token-0123456789',
+  callerKey: 'tbk_test-caller-key-e51b9c',
 } as const;
 
 /** Tokens the simulators issue have these shapes; a broker log line must never contain one. */

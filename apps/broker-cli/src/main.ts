@@ -4,18 +4,28 @@ import { NestFactory } from '@nestjs/core';
 import { BrokerError } from '@app/errors';
 import { CredentialsAdminService } from '@app/refresh';
 import { CliModule } from './cli.module';
+import { newCaller } from './new-caller';
 import { readSecretInput } from './read-secret-input';
 
 const USAGE = `Usage: npm run cli -- credentials <command> <provider> [options]
+       npm run cli -- callers new <name> [--allow provider1,provider2]
 
   credentials set <provider> [--file PATH | --env VAR]   store credentials (JSON object; stdin when neither flag is given)
   credentials show <provider>                            field names, version and update time (never values)
   credentials delete <provider>                          remove them (the provider is no longer served)
+  callers new <name> [--allow a,b]                       print a new caller key (once) and the lines for CALLERS_FILE (default: all providers)
 
 Reads the same environment as the service (PROVIDERS_FILE, CREDENTIALS_FILE, BROKER_MASTER_KEY, REDIS_URL, ...).`;
 
 async function run(argv: string[]): Promise<number> {
   const [group, command, provider, ...rest] = argv;
+  if (group === 'callers' && command === 'new' && provider) {
+    const allow = parseFlags(rest).get('allow');
+    const { key, yaml } = newCaller(provider, !allow || allow === '*' ? '*' : allow.split(','));
+    process.stdout.write(`Caller key (shown once; give it to the service, store it as a secret):\n\n  ${key}\n\n`);
+    process.stdout.write(`Add under "callers:" in CALLERS_FILE (config/callers.yaml), then restart the broker:\n\n${yaml}`);
+    return 0;
+  }
   if (group !== 'credentials' || !['set', 'show', 'delete'].includes(command) || !provider) {
     process.stderr.write(`${USAGE}\n`);
     return 2;

@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Req, UseGuards } from '@nestjs/common';
 import { CredentialsAdminService, TokenService, type CredentialSummary } from '@app/refresh';
 import { AdminTokenGuard } from './admin-token.guard';
+import { AuditLog } from './audit-log.service';
 import { parseProviderId } from './provider-id';
 
 @Controller('admin/credentials')
@@ -9,14 +10,16 @@ export class AdminCredentialsController {
   constructor(
     private readonly admin: CredentialsAdminService,
     private readonly tokens: TokenService,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Validated per provider type; answers 204 and never echoes a value. */
   @Put(':provider')
   @HttpCode(204)
-  async put(@Param('provider') provider: string, @Body() body: unknown): Promise<void> {
+  async put(@Param('provider') provider: string, @Body() body: unknown, @Req() request: { id: string }): Promise<void> {
     const id = parseProviderId(provider);
     await this.admin.put(id, body);
+    this.audit.adminAction({ action: 'credentials_written', provider: id, requestId: request.id });
     // try them at once, so a bad secret shows in the provider status now rather than at the next
     // scheduled check; the outcome is recorded there (the CLI leaves this to the scheduler)
     this.tokens.refreshNow(id, 0).catch(() => undefined);
@@ -31,7 +34,9 @@ export class AdminCredentialsController {
   /** Removes the credentials and the cached token. */
   @Delete(':provider')
   @HttpCode(204)
-  async delete(@Param('provider') provider: string): Promise<void> {
-    await this.admin.delete(parseProviderId(provider));
+  async delete(@Param('provider') provider: string, @Req() request: { id: string }): Promise<void> {
+    const id = parseProviderId(provider);
+    await this.admin.delete(id);
+    this.audit.adminAction({ action: 'credentials_deleted', provider: id, requestId: request.id });
   }
 }

@@ -1,9 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { ConfigModule, type ConfigModuleOptions } from '@app/config';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type Redis from 'ioredis';
+import { BROKER_CONFIG, ConfigModule, type BrokerConfig, type ConfigModuleOptions } from '@app/config';
+import { REDIS_CLIENT, RedisModule } from '@app/redis';
 import { RefreshModule, RefreshSchedulerModule } from '@app/refresh';
 import { AdminCredentialsController } from './admin-credentials.controller';
+import { AuditLog } from './audit-log.service';
 import { DomainExceptionFilter } from './domain-exception.filter';
+import { RedisThrottlerStorage } from './redis-throttler-storage';
 import { TokensController } from './tokens.controller';
 
 @Module({})
@@ -12,9 +17,22 @@ export class AppModule {
   static forRoot(options: ConfigModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot({ ...options, isGlobal: true }), RefreshModule, RefreshSchedulerModule],
+      imports: [
+        ConfigModule.forRoot({ ...options, isGlobal: true }),
+        RefreshModule,
+        RefreshSchedulerModule,
+        ThrottlerModule.forRootAsync({
+          imports: [RedisModule],
+          inject: [BROKER_CONFIG, REDIS_CLIENT],
+          useFactory: (config: BrokerConfig, redis: Redis | undefined) => ({
+            throttlers: [{ ttl: 60_000, limit: config.callerRateLimitPerMinute }],
+            // shared across replicas with Redis; in process memory in embedded mode
+            storage: redis ? new RedisThrottlerStorage(redis, config.redisKeyPrefix) : undefined,
+          }),
+        }),
+      ],
       controllers: [TokensController, AdminCredentialsController],
-      providers: [{ provide: APP_FILTER, useClass: DomainExceptionFilter }],
+      providers: [{ provide: APP_FILTER, useClass: DomainExceptionFilter }, AuditLog],
     };
   }
 }

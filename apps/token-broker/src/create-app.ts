@@ -1,4 +1,6 @@
 import type { LogLevel } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BROKER_CONFIG, type BrokerConfig, type ConfigModuleOptions } from '@app/config';
@@ -8,6 +10,16 @@ import { AppModule } from './app.module';
 const BODY_LIMIT_BYTES = 64 * 1024;
 /** Long enough that an oversize provider id reaches our validation and gets a clear 400, not a bare 414. */
 const MAX_PARAM_LENGTH = 4096;
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** Conservative headers on every answer: JSON needs no scripts, frames or referrers. */
+const SECURITY_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cross-origin-resource-policy': 'same-origin',
+};
 
 const LOG_LEVELS: Record<BrokerConfig['logLevel'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
@@ -18,7 +30,19 @@ const LOG_LEVELS: Record<BrokerConfig['logLevel'], LogLevel[]> = {
 
 /** The broker as an HTTP application, not yet listening. Used by main.ts and by the e2e tests. */
 export async function createApp(options: ConfigModuleOptions = {}): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: MAX_PARAM_LENGTH } }), {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // a caller's x-request-id is kept when it is sane, so audit lines join up with the caller's logs
+    genReqId: (request: IncomingMessage) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  adapter.getInstance().addHook('onSend', async (request, reply) => {
+    reply.headers({ ...SECURITY_HEADERS, 'x-request-id': request.id });
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     // startup errors reach main.ts, which prints them as one line; until the logger is set up,
     // logs are held back (and dropped if startup fails, so the one line stays the only line)
     abortOnError: false,

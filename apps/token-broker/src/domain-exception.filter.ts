@@ -8,6 +8,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   invalid_credentials: 400,
   unauthorized: 401,
   admin_disabled: 403,
+  forbidden: 403,
   unknown_provider: 404,
   credentials_not_found: 404,
   credential_conflict: 409,
@@ -30,6 +31,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   405: 'method_not_allowed',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
+  429: 'rate_limited',
 };
 
 /**
@@ -77,6 +79,7 @@ function frameworkStatus(exception: unknown): number | undefined {
 function frameworkMessage(exception: unknown, status: number): string {
   if (status === 404) return 'No such route';
   if (status === 413) return 'Request body is too large';
+  if (status === 429) return 'Too many requests from this caller; see Retry-After';
   if (status === 400 && (exception as { code?: string })?.code?.startsWith('FST_ERR_CTP')) return 'Request body is not valid JSON';
   const message = exception instanceof HttpException ? exception.message : (exception as Error)?.message;
   // framework messages may echo input; keep them short and single-line

@@ -1,6 +1,9 @@
-import { Controller, Get, Header, Param, Query } from '@nestjs/common';
+import { Controller, Get, Header, Param, Query, Req, UseGuards } from '@nestjs/common';
 import { InvalidRequestError } from '@app/errors';
 import { TokenService } from '@app/refresh';
+import { AuditLog } from './audit-log.service';
+import { CallerAuthGuard, type CallerRequest } from './caller-auth.guard';
+import { CallerThrottlerGuard } from './caller-throttler.guard';
 import { parseProviderId } from './provider-id';
 
 /** Longest minTtl accepted: a year, the longest lifetime of any documented provider. */
@@ -15,15 +18,24 @@ export interface TokenResponse {
 }
 
 @Controller('tokens')
+@UseGuards(CallerAuthGuard, CallerThrottlerGuard)
 export class TokensController {
-  constructor(private readonly tokens: TokenService) {}
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly audit: AuditLog,
+  ) {}
 
-  /** The hot path: no validation pipe, just two cheap checks and a store read. */
+  /** The hot path: no validation pipe, just cheap checks and a store read. */
   @Get(':provider')
   @Header('cache-control', 'no-store')
-  async getToken(@Param('provider') provider: string, @Query('minTtl') minTtl?: string | string[]): Promise<TokenResponse> {
+  async getToken(
+    @Param('provider') provider: string,
+    @Req() request: CallerRequest,
+    @Query('minTtl') minTtl?: string | string[],
+  ): Promise<TokenResponse> {
     const id = parseProviderId(provider);
     const token = await this.tokens.getToken(id, parseMinTtl(minTtl));
+    this.audit.tokenIssued({ caller: request.caller!, provider: id, accessToken: token.accessToken, expiresAt: token.expiresAt, requestId: request.id });
     return {
       provider: id,
       access_token: token.accessToken,

@@ -34,6 +34,13 @@ export type CredentialStoreConfig = (FileCredentialStoreConfig | VaultCredential
   cacheMs: number;
 };
 
+/** A service allowed to call GET /tokens: known by the SHA-256 of its key, never the key. */
+export interface CallerConfig {
+  name: string;
+  keySha256: string;
+  allow: string[] | '*';
+}
+
 export interface BrokerConfig {
   port: number;
   host: string;
@@ -49,4 +56,10 @@ export interface BrokerConfig {
   lockTtlMs: number;
   lockWaitMs: number;
   providers: ProviderInstanceConfig[];
+  callers: CallerConfig[];
+  /** CALLERS_FILE does not exist: every /tokens call is refused until callers are configured. */
+  callersFileMissing: boolean;
+  callersFile: string;
+  /** GET /tokens calls per caller per minute, across replicas when Redis is configured. */
+  callerRateLimitPerMinute: number;
 }

@@ -42,6 +42,12 @@ export class Environment {
   BROKER_ADMIN_TOKEN?: string;
 
   @IsOptional() @IsString()
+  CALLERS_FILE = 'config/callers.yaml';
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  CALLER_RATE_LIMIT = 600;
+
+  @IsOptional() @IsString()
   CREDENTIALS_FILE = 'data/credentials.enc';
 
   @IsOptional() @IsBase64(undefined, { message: 'must be base64 of 32 random bytes' })

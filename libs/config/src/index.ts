@@ -2,6 +2,7 @@ export { ConfigModule, BROKER_CONFIG, InjectBrokerConfig } from './config.module
 export type { ConfigModuleOptions } from './config.module-definition';
 export type {
   BrokerConfig,
+  CallerConfig,
   CredentialStoreConfig,
   FileCredentialStoreConfig,
   VaultCredentialStoreConfig,

@@ -77,3 +77,37 @@ providers:
     expect(() => parseProvidersYaml(yaml)).toThrow(message);
   });
 });
+
+describe('CALLERS_FILE', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-callers-'));
+  const providersFile = join(dir, 'providers.yaml');
+  writeFileSync(providersFile, 'providers:\n  sd: { type: smartdocumentor }\n');
+  const load = (yaml: string) => {
+    const callersFile = join(dir, `callers-${Math.random()}.yaml`);
+    writeFileSync(callersFile, yaml);
+    return loadBrokerConfig({ PROVIDERS_FILE: providersFile, CALLERS_FILE: callersFile });
+  };
+  const hash = 'a'.repeat(64);
+
+  it('reads callers by name with their key hash and allowed providers', () => {
+    expect(load(`callers:\n  billing: { keySha256: ${hash}, allow: [sd] }\n  ops: { keySha256: ${hash}, allow: '*' }\n`).callers).toEqual([
+      { name: 'billing', keySha256: hash, allow: ['sd'] },
+      { name: 'ops', keySha256: hash, allow: '*' },
+    ]);
+  });
+
+  it('notes a missing file instead of failing, so the broker starts and refuses token calls', () => {
+    const config = loadBrokerConfig({ PROVIDERS_FILE: providersFile, CALLERS_FILE: join(dir, 'none.yaml') });
+    expect(config).toMatchObject({ callers: [], callersFileMissing: true });
+  });
+
+  it.each([
+    [`callers:\n  billing: { keySha256: not-a-hash, allow: [sd] }\n`, /caller "billing": field "keySha256" must be the lowercase hex SHA-256/],
+    [`callers:\n  billing: { keySha256: ${hash}, allow: sd }\n`, /caller "billing": field "allow" must be a list of provider ids or "\*"/],
+    [`callers:\n  billing: { keySha256: ${hash}, allow: [nope] }\n`, /caller "billing": field "allow" names provider "nope"/],
+    [`callers:\n  "bad name": { keySha256: ${hash}, allow: '*' }\n`, /caller "bad name": name must be/],
+    [`callers: [1, 2]\n`, /"callers" must be a map/],
+  ])('rejects %j naming caller and field', (yaml, message) => {
+    expect(() => load(yaml)).toThrow(message);
+  });
+});

@@ -1,10 +1,13 @@
 import { BrokerConfig, CredentialStoreConfig } from './broker-config';
 import { Environment, parseEnvironment } from './environment';
+import { loadCallersFile } from './callers-file';
 import { loadProvidersFile } from './providers-file';
 
 /** The single place that turns environment variables and PROVIDERS_FILE into typed config. */
 export function loadBrokerConfig(env: Record<string, string | undefined>): BrokerConfig {
   const e = parseEnvironment(env);
+  const providers = loadProvidersFile(e.PROVIDERS_FILE);
+  const { callers, fileMissing } = loadCallersFile(e.CALLERS_FILE, providers.map((p) => p.id));
   return {
     port: e.PORT,
     host: e.HOST,
@@ -18,7 +21,11 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     refreshTickMs: e.REFRESH_TICK_MS,
     lockTtlMs: e.LOCK_TTL_MS,
     lockWaitMs: e.LOCK_WAIT_MS,
-    providers: loadProvidersFile(e.PROVIDERS_FILE),
+    providers,
+    callers,
+    callersFileMissing: fileMissing,
+    callersFile: e.CALLERS_FILE,
+    callerRateLimitPerMinute: e.CALLER_RATE_LIMIT,
   };
 }
 

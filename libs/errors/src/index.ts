@@ -3,6 +3,7 @@ export { ConfigError } from './config-error';
 export {
   AdminDisabledError,
   CredentialsNotFoundError,
+  ForbiddenError,
   InvalidCredentialsInputError,
   InvalidRequestError,
   TtlUnattainableError,

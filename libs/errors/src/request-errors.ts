@@ -16,6 +16,11 @@ export class UnauthorizedError extends BrokerError {
   readonly code = 'unauthorized';
 }
 
+/** A known caller asked for a provider it is not allowed to fetch. */
+export class ForbiddenError extends BrokerError {
+  readonly code = 'forbidden';
+}
+
 /** Admin routes are switched off because BROKER_ADMIN_TOKEN is not set. */
 export class AdminDisabledError extends BrokerError {
   readonly code = 'admin_disabled';

@@ -1,0 +1,49 @@
+import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { InjectBrokerConfig, type BrokerConfig, type CallerConfig } from '@app/config';
+import { ForbiddenError, UnauthorizedError } from '@app/errors';
+
+/** What the guard leaves on the request for the controller, the throttler and the audit log. */
+export interface CallerRequest {
+  headers: Record<string, string | string[] | undefined>;
+  params: Record<string, string>;
+  id: string;
+  caller?: string;
+}
+
+/**
+ * `GET /tokens` needs `Authorization: Bearer <caller key>`. Callers are known by the SHA-256 of
+ * their key (CALLERS_FILE), looked up in one map and compared in constant time, and may fetch only
+ * the providers their `allow` list names.
+ */
+@Injectable()
+export class CallerAuthGuard implements CanActivate {
+  private readonly byHash = new Map<string, { caller: CallerConfig; hash: Buffer }>();
+  private readonly missingHint: string;
+
+  constructor(@InjectBrokerConfig() config: BrokerConfig) {
+    for (const caller of config.callers) this.byHash.set(caller.keySha256, { caller, hash: Buffer.from(caller.keySha256, 'hex') });
+    this.missingHint = config.callersFileMissing
+      ? `; no callers are configured: create ${config.callersFile} (npm run cli -- callers new <name>)`
+      : '';
+    if (config.callersFileMissing) {
+      new Logger('Callers').warn(`${config.callersFile} does not exist: every GET /tokens call is refused until callers are configured`);
+    }
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<CallerRequest>();
+    const header = request.headers.authorization;
+    const key = typeof header === 'string' ? /^Bearer ([\x21-\x7e]{1,512})$/.exec(header)?.[1] : undefined;
+    if (!key) throw new UnauthorizedError(`GET /tokens needs Authorization: Bearer <caller key>${this.missingHint}`);
+    const hash = createHash('sha256').update(key).digest();
+    const entry = this.byHash.get(hash.toString('hex'));
+    if (!entry || !timingSafeEqual(hash, entry.hash)) throw new UnauthorizedError(`Unknown caller key${this.missingHint}`);
+    const provider = request.params.provider;
+    if (entry.caller.allow !== '*' && !entry.caller.allow.includes(provider)) {
+      throw new ForbiddenError(`Caller "${entry.caller.name}" may not fetch tokens for "${provider}"`);
+    }
+    request.caller = entry.caller.name;
+    return true;
+  }
+}

@@ -1,0 +1,122 @@
+import request from 'supertest';
+import { SmartDocumentorSimulator } from '@app/providers/testing';
+import { ADMIN_TOKEN, BrokerHarness, CALLER_KEY, callersYaml, getToken, putCredentials, startBroker } from './support/broker-harness';
+import { TEST_SECRETS } from './support/test-secrets';
+
+const DEMO = { clientId: 'demo-client', clientSecret: TEST_SECRETS.clientSecret };
+const LIMITED_KEY = 'tbk_limited-caller-key-77';
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+/** Who may fetch which token, the audit trail, abuse limits and hostile input on the admin API. */
+describe('caller authentication, audit and abuse limits', () => {
+  const simulator = new SmartDocumentorSimulator(DEMO);
+  let broker: BrokerHarness;
+  let output = '';
+  let spy: jest.SpyInstance;
+
+  beforeAll(async () => {
+    await simulator.start();
+    broker = await startBroker({
+      providersYaml: `providers:\n  sd: { type: smartdocumentor, baseUrl: "${simulator.url}" }\n  other: { type: smartdocumentor, baseUrl: "${simulator.url}" }\n`,
+      callersYaml: callersYaml({ 'test-caller': { key: CALLER_KEY, allow: '*' }, 'sd-only': { key: LIMITED_KEY, allow: ['sd'] } }),
+      env: { CALLER_RATE_LIMIT: '25' },
+    });
+    await putCredentials(broker, 'sd', { client_id: DEMO.clientId, client_secret: DEMO.clientSecret });
+    const write = process.stdout.write.bind(process.stdout);
+    spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string, ...rest: []) => {
+      output += String(chunk);
+      return write(chunk, ...rest);
+    }) as typeof process.stdout.write);
+  });
+
+  afterAll(async () => {
+    spy?.mockRestore();
+    await broker?.close();
+    await simulator.stop();
+  });
+
+  it.each([
+    ['no Authorization header', undefined],
+    ['a Basic header', 'Basic dXNlcjpwYXNz'],
+    ['an empty bearer', 'Bearer '],
+    ['an unknown key', 'Bearer tbk_not-a-known-key'],
+    ['a 10 KB key', `Bearer ${'k'.repeat(10_000)}`],
+  ])('answers 401 for %s, with WWW-Authenticate', async (_case, authorization) => {
+    const call = request(broker.url).get('/tokens/sd');
+    const res = await (authorization ? call.set('authorization', authorization) : call).expect(401);
+    expect(res.body).toEqual({ error: 'unauthorized', message: expect.stringContaining('caller key') });
+    expect(res.headers['www-authenticate']).toBe('Bearer');
+  });
+
+  it('answers 403 when a known caller asks for a provider it is not allowed', async () => {
+    await getToken(broker, 'sd', '', LIMITED_KEY).expect(200);
+    const res = await getToken(broker, 'other', '', LIMITED_KEY).expect(403);
+    expect(res.body).toEqual({ error: 'forbidden', message: 'Caller "sd-only" may not fetch tokens for "other"' });
+  });
+
+  it('writes one audit line per token handed out, with a fingerprint and never the token', async () => {
+    const res = await getToken(broker, 'sd').set('x-request-id', 'req-audit-1').expect(200);
+    expect(res.headers['x-request-id']).toBe('req-audit-1');
+    const line = output.split('\n').find((l) => l.includes('req-audit-1'));
+    const entry = JSON.parse(line!.slice(line!.indexOf('{'), line!.lastIndexOf('}') + 1)) as Record<string, string>;
+    expect(entry).toEqual({
+      event: 'token_issued',
+      caller: 'test-caller',
+      provider: 'sd',
+      token_fingerprint: expect.stringMatching(/^[0-9a-f]{12}$/),
+      expires_at: res.body.expires_at,
+      request_id: 'req-audit-1',
+    });
+    expect(output).not.toContain(res.body.access_token);
+  });
+
+  it('replaces an unsafe request id and sets security headers', async () => {
+    const res = await getToken(broker, 'sd').set('x-request-id', 'bad id with spaces').expect(200);
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });
+  });
+
+  it('audits admin writes with the admin as caller', async () => {
+    await request(broker.url).put('/admin/credentials/sd').set(admin).set('x-request-id', 'req-admin-1').send({ client_id: DEMO.clientId, client_secret: DEMO.clientSecret }).expect(204);
+    expect(output).toMatch(/"event":"credentials_written","caller":"admin","provider":"sd","request_id":"req-admin-1"/);
+  });
+
+  describe('hostile admin input changes nothing and the broker keeps serving', () => {
+    it.each([
+      ['malformed JSON', (r: request.Test) => r.set('content-type', 'application/json').send('{"client_id": "x",'), 400, 'invalid_request'],
+      ['oversized JSON', (r: request.Test) => r.send({ client_id: 'x', client_secret: 'y'.repeat(100_000) }), 413, 'payload_too_large'],
+      ['unknown fields', (r: request.Test) => r.send({ client_id: 'x', client_secret: 'y', extra: 'z' }), 400, 'invalid_credentials'],
+      ['a JSON array', (r: request.Test) => r.send([1, 2]), 400, 'invalid_credentials'],
+      ['a wrong admin token', (r: request.Test) => r.set('authorization', 'Bearer wrong-admin-token-xyz').send({ client_id: 'x', client_secret: 'y' }), 401, 'unauthorized'],
+    ])('%s', async (_case, send, status, code) => {
+      const before = (await request(broker.url).get('/admin/credentials/sd').set(admin).expect(200)).body.version;
+      const res = await send(request(broker.url).put('/admin/credentials/sd').set(admin)).expect(status);
+      expect(res.body.error).toBe(code);
+      expect((await request(broker.url).get('/admin/credentials/sd').set(admin).expect(200)).body.version).toBe(before);
+      await getToken(broker, 'sd').expect(200);
+    });
+  });
+
+  it('rate limits each caller separately with 429 rate_limited and Retry-After', async () => {
+    let limited: request.Response | undefined;
+    for (let i = 0; i < 30 && !limited; i += 1) {
+      const res = await getToken(broker, 'sd', '', LIMITED_KEY);
+      if (res.status === 429) limited = res;
+    }
+    expect(limited?.body).toEqual({ error: 'rate_limited', message: expect.any(String) });
+    expect(Number(limited?.headers['retry-after'])).toBeGreaterThan(0);
+    await getToken(broker, 'sd').expect(200); // other callers are unaffected
+  });
+});
+
+describe('without a callers file', () => {
+  it('refuses every token call and says how to add a caller', async () => {
+    const broker = await startBroker({ providersYaml: 'providers:\n  sd: { type: smartdocumentor }\n', env: { CALLERS_FILE: '/nonexistent/callers.yaml' } });
+    try {
+      const res = await getToken(broker, 'sd').expect(401);
+      expect(res.body.message).toContain('npm run cli -- callers new');
+    } finally {
+      await broker.close();
+    }
+  });
+});
