@@ -2,7 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const MAIN = join(__dirname, '../../dist/apps/token-broker/src/main.js');
+/** Tests and the bench run from the repository root (npm scripts). */
+const MAIN = join(process.cwd(), 'dist/apps/token-broker/src/main.js');
 
 /** A real broker process (`node dist/.../main.js`), as production runs it: built by `npm test` first. */
 export class BrokerProcess {
@@ -12,10 +13,16 @@ export class BrokerProcess {
   constructor(
     readonly port: number,
     private readonly env: Record<string, string>,
+    /** Keep the process's output (for tests); the bench discards it so buffering costs nothing. */
+    private readonly keepOutput = true,
   ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   get running(): boolean {
@@ -30,6 +37,7 @@ export class BrokerProcess {
     this.child = child;
     const capture = process.env.TB_LOG_CAPTURE_DIR && join(process.env.TB_LOG_CAPTURE_DIR, `broker-${this.port}.log`);
     const collect = (chunk: Buffer) => {
+      if (!this.keepOutput) return;
       this.output += chunk.toString();
       if (capture) appendFileSync(capture, chunk);
     };

@@ -8,6 +8,7 @@ import { RefreshModule, RefreshSchedulerModule } from '@app/refresh';
 import { AdminCredentialsController } from './admin-credentials.controller';
 import { AuditLog } from './audit-log.service';
 import { DomainExceptionFilter } from './domain-exception.filter';
+import { MemoryThrottlerStorage } from './memory-throttler-storage';
 import { RedisThrottlerStorage } from './redis-throttler-storage';
 import { TokensController } from './tokens.controller';
 
@@ -27,7 +28,7 @@ export class AppModule {
           useFactory: (config: BrokerConfig, redis: Redis | undefined) => ({
             throttlers: [{ ttl: 60_000, limit: config.callerRateLimitPerMinute }],
             // shared across replicas with Redis; in process memory in embedded mode
-            storage: redis ? new RedisThrottlerStorage(redis, config.redisKeyPrefix) : undefined,
+            storage: redis ? new RedisThrottlerStorage(redis, config.redisKeyPrefix) : new MemoryThrottlerStorage(),
           }),
         }),
       ],
