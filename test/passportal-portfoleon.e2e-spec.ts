@@ -1,18 +1,12 @@
 import { PassportalSimulator, PortfoleonSimulator } from '@app/providers/testing';
 import { BrokerHarness, getToken, putCredentials, startBroker, testRedisUrl } from './support/broker-harness';
 import { TEST_SECRETS } from './support/test-secrets';
+import { waitFor } from './support/wait-for';
 
 const PASSPORTAL = { keyId: 'pp-key-id', secretKey: TEST_SECRETS.passportalSecretKey };
 const API_KEY = TEST_SECRETS.portfoleonApiKey;
 const SECRETS = [PASSPORTAL.secretKey, API_KEY];
 
-const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs = 8_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 /** The two non-OAuth providers through GET /tokens, against simulators that enforce their docs. */
 describe('Passportal and Portfoleon', () => {

@@ -1,15 +1,9 @@
 import { SmartDocumentorSimulator } from '@app/providers/testing';
 import { BrokerHarness, getToken, putCredentials, startBroker, testRedisUrl } from './support/broker-harness';
 import { TEST_SECRETS } from './support/test-secrets';
+import { waitFor } from './support/wait-for';
 
 const DEMO = { clientId: 'demo-client', clientSecret: TEST_SECRETS.clientSecret };
-const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 /** Refresh timing and upstream failure handling, with the token store in a real Redis. */
 describe('refresh and upstream failures (Redis)', () => {
