@@ -13,8 +13,14 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  // configuration problems are one clear line; anything else keeps its stack
-  const message = error instanceof BrokerError ? `${error.name}: ${error.message}` : (error as Error).stack;
+  // configuration problems and a taken port are one clear line; anything else keeps its stack
+  const code = (error as NodeJS.ErrnoException).code;
+  const message =
+    error instanceof BrokerError
+      ? `${error.name}: ${error.message}`
+      : code === 'EADDRINUSE' || code === 'EACCES'
+        ? `cannot listen (${code}): ${(error as Error).message}; set PORT to a free port`
+        : (error as Error).stack;
   process.stderr.write(`token-broker failed to start: ${message}\n`);
   process.exit(1);
 });

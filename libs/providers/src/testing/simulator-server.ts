@@ -48,7 +48,10 @@ export abstract class SimulatorServer {
 
   async start(port = 0): Promise<string> {
     this.server = createServer((req, res) => void this.dispatch(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject); // e.g. the port is taken: say so instead of crashing
+      this.server!.listen(port, '127.0.0.1', resolve);
+    });
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.url;
   }
