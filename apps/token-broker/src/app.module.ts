@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 import { BROKER_CONFIG, ConfigModule, type BrokerConfig, type ConfigModuleOptions } from '@app/config';
@@ -8,8 +9,11 @@ import { RefreshModule, RefreshSchedulerModule } from '@app/refresh';
 import { AdminCredentialsController } from './admin-credentials.controller';
 import { AuditLog } from './audit-log.service';
 import { DomainExceptionFilter } from './domain-exception.filter';
+import { ForcedRefreshController } from './forced-refresh.controller';
+import { HealthController } from './health.controller';
 import { MemoryThrottlerStorage } from './memory-throttler-storage';
 import { RedisThrottlerStorage } from './redis-throttler-storage';
+import { ProvidersController } from './providers.controller';
 import { TokensController } from './tokens.controller';
 
 @Module({})
@@ -22,6 +26,7 @@ export class AppModule {
         ConfigModule.forRoot({ ...options, isGlobal: true }),
         RefreshModule,
         RefreshSchedulerModule,
+        TerminusModule.forRoot({ logger: false }),
         ThrottlerModule.forRootAsync({
           imports: [RedisModule],
           inject: [BROKER_CONFIG, REDIS_CLIENT],
@@ -32,7 +37,7 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [TokensController, AdminCredentialsController],
+      controllers: [TokensController, ForcedRefreshController, AdminCredentialsController, ProvidersController, HealthController],
       providers: [{ provide: APP_FILTER, useClass: DomainExceptionFilter }, AuditLog],
     };
   }

@@ -20,7 +20,7 @@ export class AuditLog {
     });
   }
 
-  adminAction(event: { action: 'credentials_written' | 'credentials_deleted'; provider: string; requestId: string }): void {
+  adminAction(event: { action: 'credentials_written' | 'credentials_deleted' | 'forced_refresh'; provider: string; requestId: string }): void {
     this.write({ event: event.action, caller: 'admin', provider: event.provider, request_id: event.requestId });
   }
 

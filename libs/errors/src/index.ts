@@ -20,6 +20,7 @@ export {
   CredentialStoreCorruptError,
   CredentialStoreUnavailableError,
   LockUnavailableError,
+  NotReadyError,
   TokenStoreUnavailableError,
 } from './store-errors';
 export { UpstreamError, type UpstreamFailureKind } from './upstream-error';

@@ -38,3 +38,8 @@ export class LockUnavailableError extends BrokerError {
     super(`Could not take lock "${resource}" in time`);
   }
 }
+
+/** A dependency the broker needs (token store, credential store) is unreachable. */
+export class NotReadyError extends BrokerError {
+  readonly code = 'not_ready';
+}

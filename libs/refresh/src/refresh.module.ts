@@ -6,6 +6,7 @@ import { ProvidersModule } from '@app/providers';
 import { TokenStoreModule } from '@app/token-store';
 import { CredentialsAdminService } from './credentials-admin.service';
 import { RefreshScheduler } from './refresh-scheduler.service';
+import { ProviderStatusService } from './provider-status.service';
 import { RotatingCredentialRefresh } from './rotating-credential-refresh';
 import { TokenRefresher } from './token-refresher.service';
 import { TokenService } from './token.service';
@@ -13,8 +14,8 @@ import { TokenService } from './token.service';
 /** Serving and refreshing tokens on demand, and the admin path to credentials. */
 @Module({
   imports: [ProvidersModule, CredentialsModule, TokenStoreModule, LockingModule],
-  providers: [RotatingCredentialRefresh, TokenRefresher, TokenService, CredentialsAdminService],
-  exports: [TokenService, TokenRefresher, CredentialsAdminService, ProvidersModule, CredentialsModule, TokenStoreModule],
+  providers: [RotatingCredentialRefresh, TokenRefresher, TokenService, CredentialsAdminService, ProviderStatusService],
+  exports: [TokenService, TokenRefresher, CredentialsAdminService, ProviderStatusService, ProvidersModule, CredentialsModule, TokenStoreModule],
 })
 export class RefreshModule {}
 

@@ -1,0 +1,51 @@
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { InjectCredentialStore, type CredentialStore } from '@app/credentials';
+import { NotReadyError } from '@app/errors';
+import { InjectTokenStore, type TokenStore } from '@app/token-store';
+
+/**
+ * Liveness: the process answers. Readiness: config loaded (we are running), token store and
+ * credential store reachable. A failing provider does not make the broker unready: see /providers.
+ */
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    @InjectTokenStore() private readonly tokens: TokenStore,
+    @InjectCredentialStore() private readonly credentials: CredentialStore,
+  ) {}
+
+  @Get('live')
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  async ready(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([
+        () => this.probe('token_store', this.tokens.description, () => this.tokens.ping()),
+        () => this.probe('credential_store', this.credentials.description, () => this.credentials.ping()),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const { error: down = {} } = error.getResponse() as HealthCheckResult;
+      const reasons = Object.entries(down).map(([key, detail]) => `${key}: ${String(detail?.message ?? 'down')}`);
+      throw new NotReadyError(`Not ready: ${reasons.join('; ')}`);
+    }
+  }
+
+  private async probe(key: string, description: string, ping: () => Promise<void>) {
+    const check = this.indicators.check(key);
+    try {
+      await ping();
+      return check.up({ backend: description });
+    } catch (error) {
+      return check.down({ backend: description, message: (error as Error).message });
+    }
+  }
+}

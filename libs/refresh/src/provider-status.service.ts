@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { CachedCredentials } from '@app/credentials';
+import { ProviderRegistry, type ProviderInstance } from '@app/providers';
+import { InjectTokenStore, type TokenStore } from '@app/token-store';
+import { refreshDueAt } from './refresh-timing';
+
+/** What the ops dashboard shows per provider: health and timings, never a token or a secret. */
+export interface ProviderStatusView {
+  provider: string;
+  type: string;
+  state: 'ok' | 'degraded' | 'failing' | 'reauthorization_required' | 'credentials_missing';
+  expires_at: string | null;
+  last_refresh_at: string | null;
+  next_refresh_at: string | null;
+  consecutive_failures: number;
+  last_error: { code: string; message: string; at: string } | null;
+  durable_write_pending: boolean;
+}
+
+/** Builds the provider status from the shared token store and the credential store, in one place. */
+@Injectable()
+export class ProviderStatusService {
+  constructor(
+    private readonly registry: ProviderRegistry,
+    private readonly credentials: CachedCredentials,
+    @InjectTokenStore() private readonly tokens: TokenStore,
+  ) {}
+
+  list(): Promise<ProviderStatusView[]> {
+    return Promise.all(this.registry.list().map((instance) => this.build(instance)));
+  }
+
+  describe(provider: string): Promise<ProviderStatusView> {
+    return this.build(this.registry.get(provider));
+  }
+
+  private async build(instance: ProviderInstance): Promise<ProviderStatusView> {
+    const [token, status, record] = await Promise.all([
+      this.tokens.get(instance.id),
+      this.tokens.getStatus(instance.id),
+      this.credentials.get(instance.id).catch(() => undefined),
+    ]);
+    const pending = status?.durableWritePending ?? false;
+    let state: ProviderStatusView['state'] = status?.state ?? 'ok';
+    if (!record && !token) state = 'credentials_missing';
+    else if (pending && state === 'ok') state = 'degraded';
+    return {
+      provider: instance.id,
+      type: instance.type,
+      state,
+      expires_at: iso(token?.expiresAt),
+      last_refresh_at: iso(status?.lastRefreshAt),
+      // the window's start, without this replica's jitter
+      next_refresh_at: iso(token ? refreshDueAt(token, instance.refreshBefore, 0) : status?.retryAt),
+      consecutive_failures: status?.consecutiveFailures ?? 0,
+      last_error: status?.lastError ? { code: status.lastError.code, message: status.lastError.message, at: iso(status.lastError.at)! } : null,
+      durable_write_pending: pending,
+    };
+  }
+}
+
+function iso(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
+}

@@ -1,0 +1,71 @@
+import request from 'supertest';
+import { SmartDocumentorSimulator } from '@app/providers/testing';
+import { RedisServer } from './support/redis-server';
+import { ADMIN_TOKEN, BrokerHarness, getToken, putCredentials, startBroker } from './support/broker-harness';
+import { TEST_SECRETS } from './support/test-secrets';
+import { waitFor } from './support/wait-for';
+
+const DEMO = { clientId: 'demo-client', clientSecret: TEST_SECRETS.clientSecret };
+
+/** What the ops dashboard polls: health, readiness, provider status, and the forced refresh. */
+describe('operations endpoints', () => {
+  const redis = new RedisServer();
+  const simulator = new SmartDocumentorSimulator(DEMO);
+  let broker: BrokerHarness;
+
+  beforeAll(async () => {
+    await Promise.all([redis.start(), simulator.start()]);
+    broker = await startBroker({
+      redisUrl: redis.url,
+      providersYaml: `providers:\n  ok: { type: smartdocumentor, baseUrl: "${simulator.url}" }\n  bad: { type: smartdocumentor, baseUrl: "${simulator.url}" }\n  down: { type: smartdocumentor, baseUrl: "http://127.0.0.1:1" }\n  empty: { type: smartdocumentor, baseUrl: "${simulator.url}" }\n`,
+    });
+    await putCredentials(broker, 'ok', { client_id: DEMO.clientId, client_secret: DEMO.clientSecret });
+    await putCredentials(broker, 'bad', { client_id: DEMO.clientId, client_secret: 'wrong-secret' });
+    await putCredentials(broker, 'down', { client_id: DEMO.clientId, client_secret: DEMO.clientSecret });
+  });
+
+  afterAll(async () => {
+    await broker?.close();
+    await Promise.all([redis.stop(), simulator.stop()]);
+  });
+
+  it('shows each provider state without tokens or secrets', async () => {
+    await waitFor(async () => {
+      const states = (await request(broker.url).get('/providers').expect(200)).body.map((p: { state: string }) => p.state);
+      return states.join() === 'ok,reauthorization_required,failing,credentials_missing';
+    });
+    const providers = (await request(broker.url).get('/providers').expect(200)).body;
+    expect(providers[0]).toMatchObject({ provider: 'ok', type: 'smartdocumentor', consecutive_failures: 0, durable_write_pending: false, last_error: null });
+    expect(Date.parse(providers[0].expires_at)).toBeGreaterThan(Date.now());
+    expect(Date.parse(providers[0].next_refresh_at)).toBeLessThan(Date.parse(providers[0].expires_at));
+    expect(providers[1].last_error).toMatchObject({ code: 'invalid_client' });
+    expect(providers[2]).toMatchObject({ state: 'failing', last_error: { code: 'network_error' } });
+    const text = JSON.stringify(providers);
+    expect(text).not.toContain(DEMO.clientSecret);
+    expect(text).not.toMatch(/sd-[0-9a-f]{24}/);
+    expect((await request(broker.url).get('/providers/ok').expect(200)).body.provider).toBe('ok');
+    expect((await request(broker.url).get('/providers/nope').expect(404)).body.error).toBe('unknown_provider');
+  });
+
+  it('forces a refresh for admins only, answering the new expiry without the token', async () => {
+    const before = (await getToken(broker, 'ok').expect(200)).body.access_token;
+    await request(broker.url).post('/tokens/ok/refresh').expect(401);
+    const res = await request(broker.url).post('/tokens/ok/refresh').set('authorization', `Bearer ${ADMIN_TOKEN}`).expect(200);
+    expect(Object.keys(res.body).sort()).toEqual(['expires_at', 'expires_in', 'provider']);
+    expect((await getToken(broker, 'ok').expect(200)).body.access_token).not.toBe(before);
+  });
+
+  it('is live and ready, stays live but not ready while Redis is down, and recovers', async () => {
+    await request(broker.url).get('/health/live').expect(200);
+    expect((await request(broker.url).get('/health/ready').expect(200)).body).toMatchObject({ status: 'ok', info: { token_store: { status: 'up' } } });
+    await redis.kill();
+    try {
+      const down = await request(broker.url).get('/health/ready').expect(503);
+      expect(down.body).toEqual({ error: 'not_ready', message: expect.stringContaining('token_store') });
+      await request(broker.url).get('/health/live').expect(200);
+    } finally {
+      await redis.start();
+    }
+    await waitFor(async () => (await request(broker.url).get('/health/ready')).status === 200);
+  });
+});
