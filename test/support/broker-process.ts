@@ -59,6 +59,11 @@ export class BrokerProcess {
     throw new Error(`broker on port ${this.port} did not answer within 20 s: ${this.output.slice(-800)}`);
   }
 
+  /** Calls `listener` with the exit code or signal when the process ends. */
+  onExit(listener: (how: { code: number | null; signal: NodeJS.Signals | null }) => void): void {
+    this.child?.once('exit', (code, signal) => listener({ code, signal }));
+  }
+
   /** SIGKILL: no shutdown hooks, no lock release, like a crash or an OOM kill. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child;

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { BrokerError, CredentialsMissingError, LockUnavailableError, UpstreamUnavailableError } from '@app/errors';
@@ -17,7 +17,7 @@ const SHUTDOWN_WAIT_MS = 10_000;
  * runs it; the lock (tried without waiting) and the re-read under it keep upstream calls to one.
  */
 @Injectable()
-export class RefreshScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(RefreshScheduler.name);
   /** When this replica next looks at each provider; absent = now. */
   private readonly nextCheckAt = new Map<string, number>();
@@ -41,7 +41,11 @@ export class RefreshScheduler implements OnApplicationBootstrap, OnApplicationSh
     this.tick();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * On SIGTERM: stop starting refreshes, and let running ones finish and persist (bounded) while
+   * Redis and the credential store are still open; they close later, in onApplicationShutdown.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.scheduler.doesExist('interval', TICK_NAME)) this.scheduler.deleteInterval(TICK_NAME);
     const pending = Promise.allSettled(this.running.values());
     await Promise.race([pending, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref())]);
