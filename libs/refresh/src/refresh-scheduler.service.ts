@@ -61,11 +61,6 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
-  /** Resolves when every refresh this replica has started is finished. */
-  async idle(): Promise<void> {
-    await Promise.allSettled(this.running.values());
-  }
-
   private async check(instance: ProviderInstance): Promise<void> {
     try {
       const token = await this.tokens.get(instance.id);
