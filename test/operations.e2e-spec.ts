@@ -69,3 +69,33 @@ describe('operations endpoints', () => {
     await waitFor(async () => (await request(broker.url).get('/health/ready')).status === 200);
   });
 });
+
+describe('GET /metrics', () => {
+  it('exports request, cache, refresh, lock and expiry metrics in Prometheus format, without secrets', async () => {
+    const simulator = new SmartDocumentorSimulator(DEMO);
+    await simulator.start();
+    const broker = await startBroker({ providersYaml: `providers:\n  m: { type: smartdocumentor, baseUrl: "${simulator.url}" }\n` });
+    try {
+      await putCredentials(broker, 'm', { client_id: DEMO.clientId, client_secret: DEMO.clientSecret });
+      await getToken(broker, 'm').expect(200);
+      await getToken(broker, 'm').expect(200);
+      await getToken(broker, `x${'y'.repeat(20)}`).expect(404);
+      const res = await request(broker.url).get('/metrics').expect(200);
+      expect(res.headers['content-type']).toContain('text/plain');
+      const text = res.text;
+      expect(text).toMatch(/token_broker_http_requests_total\{route="\/tokens\/:provider",provider="m",status="200"\} [2-9]/);
+      expect(text).toMatch(/token_broker_http_requests_total\{route="\/tokens\/:provider",provider="unknown",status="404"\} 1/);
+      expect(text).toMatch(/token_broker_token_cache_lookups_total\{provider="m",result="hit"\} [1-9]/);
+      expect(text).toMatch(/token_broker_upstream_refreshes_total\{provider="m",outcome="ok"\} [1-9]/);
+      expect(text).toMatch(/token_broker_upstream_refresh_duration_seconds_count\{provider="m"\} [1-9]/);
+      expect(text).toMatch(/token_broker_lock_wait_seconds_count\{provider="m"\} [1-9]/);
+      expect(text).toMatch(/token_broker_token_seconds_to_expiry\{provider="m"\} 3[0-9]{3}/);
+      expect(text).toMatch(/token_broker_durable_write_backlog 0/);
+      expect(text).not.toContain(DEMO.clientSecret);
+      expect(text).not.toMatch(/sd-[0-9a-f]{24}/);
+    } finally {
+      await broker.close();
+      await simulator.stop();
+    }
+  });
+});

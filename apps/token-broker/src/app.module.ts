@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 import { BROKER_CONFIG, ConfigModule, type BrokerConfig, type ConfigModuleOptions } from '@app/config';
+import { MetricsModule } from '@app/metrics';
 import { REDIS_CLIENT, RedisModule } from '@app/redis';
 import { RefreshModule, RefreshSchedulerModule } from '@app/refresh';
 import { AdminCredentialsController } from './admin-credentials.controller';
@@ -12,6 +13,7 @@ import { DomainExceptionFilter } from './domain-exception.filter';
 import { ForcedRefreshController } from './forced-refresh.controller';
 import { HealthController } from './health.controller';
 import { MemoryThrottlerStorage } from './memory-throttler-storage';
+import { MetricsController } from './metrics.controller';
 import { RedisThrottlerStorage } from './redis-throttler-storage';
 import { ProvidersController } from './providers.controller';
 import { TokensController } from './tokens.controller';
@@ -26,6 +28,7 @@ export class AppModule {
         ConfigModule.forRoot({ ...options, isGlobal: true }),
         RefreshModule,
         RefreshSchedulerModule,
+        MetricsModule,
         TerminusModule.forRoot({ logger: false }),
         ThrottlerModule.forRootAsync({
           imports: [RedisModule],
@@ -37,7 +40,7 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [TokensController, ForcedRefreshController, AdminCredentialsController, ProvidersController, HealthController],
+      controllers: [TokensController, ForcedRefreshController, AdminCredentialsController, ProvidersController, HealthController, MetricsController],
       providers: [{ provide: APP_FILTER, useClass: DomainExceptionFilter }, AuditLog],
     };
   }

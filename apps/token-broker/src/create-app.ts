@@ -4,6 +4,8 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BROKER_CONFIG, type BrokerConfig, type ConfigModuleOptions } from '@app/config';
+import { BrokerMetrics } from '@app/metrics';
+import { ProviderRegistry } from '@app/providers';
 import { AppModule } from './app.module';
 
 /** Admin bodies are small JSON documents; anything bigger is refused before parsing. */
@@ -49,8 +51,21 @@ export async function createApp(options: ConfigModuleOptions = {}): Promise<Nest
     bufferLogs: true,
     autoFlushLogs: false,
   });
+  countRequests(adapter, app.get(BrokerMetrics), app.get(ProviderRegistry));
   app.useLogger(LOG_LEVELS[app.get<BrokerConfig>(BROKER_CONFIG).logLevel]);
   app.flushLogs();
   app.enableShutdownHooks();
   return app;
+}
+
+/** One counter per answered request; unknown provider ids share one label so callers cannot grow the series. */
+function countRequests(adapter: FastifyAdapter, metrics: BrokerMetrics, providers: ProviderRegistry): void {
+  adapter.getInstance().addHook('onResponse', async (request, reply) => {
+    const provider = (request.params as { provider?: string } | undefined)?.provider;
+    metrics.requests.inc({
+      route: request.routeOptions.url ?? 'unmatched',
+      provider: provider === undefined ? '' : providers.has(provider) ? provider : 'unknown',
+      status: String(reply.statusCode),
+    });
+  });
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { CredentialsModule } from '@app/credentials';
 import { LockingModule } from '@app/locking';
+import { MetricsModule } from '@app/metrics';
 import { ProvidersModule } from '@app/providers';
 import { TokenStoreModule } from '@app/token-store';
 import { CredentialsAdminService } from './credentials-admin.service';
@@ -13,7 +14,7 @@ import { TokenService } from './token.service';
 
 /** Serving and refreshing tokens on demand, and the admin path to credentials. */
 @Module({
-  imports: [ProvidersModule, CredentialsModule, TokenStoreModule, LockingModule],
+  imports: [ProvidersModule, CredentialsModule, TokenStoreModule, LockingModule, MetricsModule],
   providers: [RotatingCredentialRefresh, TokenRefresher, TokenService, CredentialsAdminService, ProviderStatusService],
   exports: [TokenService, TokenRefresher, CredentialsAdminService, ProviderStatusService, ProvidersModule, CredentialsModule, TokenStoreModule],
 })

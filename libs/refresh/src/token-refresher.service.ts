@@ -3,11 +3,13 @@ import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { CachedCredentials } from '@app/credentials';
 import {
   CredentialsMissingError,
+  LockUnavailableError,
   ReauthorizationRequiredError,
   UpstreamError,
   UpstreamUnavailableError,
 } from '@app/errors';
 import { InjectDistributedLock, type DistributedLock, type HeldLock } from '@app/locking';
+import { BrokerMetrics } from '@app/metrics';
 import type { IssuedToken, ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type ProviderStatus, type StoredToken, type TokenStore } from '@app/token-store';
 import { publicFields } from './refresh-claim';
@@ -36,25 +38,32 @@ export class TokenRefresher {
     private readonly credentials: CachedCredentials,
     @InjectDistributedLock() private readonly lock: DistributedLock,
     private readonly rotating: RotatingCredentialRefresh,
+    private readonly metrics: BrokerMetrics,
   ) {}
 
   async refresh(instance: ProviderInstance, options: RefreshOptions): Promise<StoredToken> {
     await this.assertMayCallUpstream(instance.id);
+    const waitTimer = this.metrics.lockWaitSeconds.startTimer({ provider: instance.id });
     return this.lock.withLock(
       `refresh:${instance.id}`,
       this.config.lockTtlMs,
       async (held) => {
+        waitTimer();
         const current = await this.tokens.get(instance.id);
         if (current && current.expiresAt >= options.validUntil) return current;
         await this.assertMayCallUpstream(instance.id);
         return this.obtain(instance, current, held);
       },
       { waitMs: options.lockWaitMs },
-    );
+    ).catch((error: unknown) => {
+      if (error instanceof LockUnavailableError) this.metrics.lockFailures.inc({ provider: instance.id });
+      throw error;
+    });
   }
 
   private async obtain(instance: ProviderInstance, current: StoredToken | undefined, held: HeldLock): Promise<StoredToken> {
     const started = Date.now();
+    const timer = this.metrics.refreshSeconds.startTimer({ provider: instance.id });
     try {
       await this.takeRateSlot(instance);
       const { issued, durable } = instance.rotatesCredentials
@@ -69,10 +78,14 @@ export class TokenRefresher {
         ? { state: 'ok', consecutiveFailures: 0, lastRefreshAt: Date.now() }
         : { state: 'degraded', consecutiveFailures: 0, lastRefreshAt: Date.now(), durableWritePending: true };
       await this.tokens.putStatus(instance.id, status);
+      this.metrics.refreshes.inc({ provider: instance.id, outcome: 'ok' });
       this.logger.log(`Refreshed ${instance.id} in ${Date.now() - started}ms, expires ${new Date(token.expiresAt).toISOString()}`);
       return token;
     } catch (error) {
+      if (error instanceof UpstreamError) this.metrics.refreshes.inc({ provider: instance.id, outcome: error.kind });
       throw await this.recordFailure(instance.id, error);
+    } finally {
+      timer();
     }
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { TokenStoreUnavailableError, TtlUnattainableError } from '@app/errors';
+import { BrokerMetrics } from '@app/metrics';
 import { ProviderRegistry, type ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type StoredToken, type TokenStore } from '@app/token-store';
 import { TokenRefresher } from './token-refresher.service';
@@ -24,6 +25,7 @@ export class TokenService {
     @InjectTokenStore() private readonly tokens: TokenStore,
     private readonly registry: ProviderRegistry,
     private readonly refresher: TokenRefresher,
+    private readonly metrics: BrokerMetrics,
   ) {}
 
   /** A token that stays valid at least `minTtlSeconds` (and never less than 5 s). */
@@ -31,7 +33,11 @@ export class TokenService {
     const instance = this.registry.get(providerId);
     const cached = await this.readStore(providerId, minTtlSeconds);
     const neededMs = Math.max(minTtlSeconds * 1000, safetyMarginMs(cached));
-    if (cached && cached.expiresAt - Date.now() >= neededMs) return cached;
+    if (cached && cached.expiresAt - Date.now() >= neededMs) {
+      this.metrics.cacheLookups.inc({ provider: providerId, result: 'hit' });
+      return cached;
+    }
+    this.metrics.cacheLookups.inc({ provider: providerId, result: 'miss' });
     if (cached) assertAttainable(cached, providerId, minTtlSeconds, neededMs);
 
     const fresh = await this.singleFlight(instance, neededMs);

@@ -1,0 +1,30 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { BrokerMetrics } from '@app/metrics';
+import { ProviderRegistry } from '@app/providers';
+import { InjectTokenStore, type TokenStore } from '@app/token-store';
+
+/** Prometheus text format. State gauges are read from the shared token store at scrape time. */
+@Controller('metrics')
+export class MetricsController {
+  constructor(
+    private readonly metrics: BrokerMetrics,
+    private readonly registry: ProviderRegistry,
+    @InjectTokenStore() private readonly tokens: TokenStore,
+  ) {}
+
+  @Get()
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  async scrape(): Promise<string> {
+    let backlog = 0;
+    await Promise.all(
+      this.registry.list().map(async ({ id }) => {
+        const [token, status] = await Promise.all([this.tokens.get(id).catch(() => undefined), this.tokens.getStatus(id).catch(() => undefined)]);
+        if (token) this.metrics.secondsToExpiry.set({ provider: id }, Math.max(0, (token.expiresAt - Date.now()) / 1000));
+        else this.metrics.secondsToExpiry.remove({ provider: id });
+        if (status?.durableWritePending) backlog += 1;
+      }),
+    );
+    this.metrics.durableWriteBacklog.set(backlog);
+    return this.metrics.registry.metrics();
+  }
+}
