@@ -48,8 +48,8 @@ describe('refresh and upstream failures (Redis)', () => {
   });
 
   it('honours the upstream Retry-After on 429 instead of retrying sooner', async () => {
+    simulator.fault = { mode: 'status', status: 429, retryAfterSeconds: 30 }; // before the PUT's immediate refresh
     await putCredentials(broker, 'sd', { client_id: DEMO.clientId, client_secret: DEMO.clientSecret });
-    simulator.fault = { mode: 'status', status: 429, retryAfterSeconds: 30 };
     const limited = await getToken(broker, 'sd').expect(503);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(29);
     const attempts = await getToken(broker, 'sd').expect(503);

@@ -16,6 +16,7 @@ import { MemoryThrottlerStorage } from './memory-throttler-storage';
 import { MetricsController } from './metrics.controller';
 import { RedisThrottlerStorage } from './redis-throttler-storage';
 import { ProvidersController } from './providers.controller';
+import { StatusPageController } from './status-page.controller';
 import { TokensController } from './tokens.controller';
 
 @Module({})
@@ -40,7 +41,7 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [TokensController, ForcedRefreshController, AdminCredentialsController, ProvidersController, HealthController, MetricsController],
+      controllers: [TokensController, ForcedRefreshController, AdminCredentialsController, ProvidersController, HealthController, MetricsController, StatusPageController],
       providers: [{ provide: APP_FILTER, useClass: DomainExceptionFilter }, AuditLog],
     };
   }

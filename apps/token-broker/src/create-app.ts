@@ -14,7 +14,7 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 const MAX_PARAM_LENGTH = 4096;
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-/** Conservative headers on every answer: JSON needs no scripts, frames or referrers. */
+/** Conservative headers on every answer unless a route set its own (the status page needs inline CSS). */
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
@@ -42,7 +42,8 @@ export async function createApp(options: ConfigModuleOptions = {}): Promise<Nest
     },
   });
   adapter.getInstance().addHook('onSend', async (request, reply) => {
-    reply.headers({ ...SECURITY_HEADERS, 'x-request-id': request.id });
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(name)) reply.header(name, value);
+    reply.header('x-request-id', request.id);
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     // startup errors reach main.ts, which prints them as one line; until the logger is set up,
