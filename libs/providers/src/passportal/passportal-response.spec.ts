@@ -9,7 +9,8 @@ const future = Math.floor(Date.now() / 1000) + 3600;
 describe('Passportal signing and response mapping', () => {
   it('signs the content with hex HMAC-SHA256 keyed by the secret', () => {
     expect(passportalHash('secret', 'api-content-hash')).toBe(createHmac('sha256', 'secret').update('api-content-hash').digest('hex'));
-    expect(passportalHash('secret', 'api-content-hash')).toMatch(/^[0-9a-f]{64}$/);
+    // independent vector: `echo -n api-content-hash | openssl dgst -sha256 -hmac secret`
+    expect(passportalHash('secret', 'api-content-hash')).toBe('adb7d285c09c582d25e57ab006b0a5607e317fdd90d56d782ae602f521ec6e5f');
   });
 
   it.each([future, String(future)])('reads expiry_time given as %p and keeps the refresh token in state only', (expiry) => {
@@ -17,16 +18,29 @@ describe('Passportal signing and response mapping', () => {
     expect(token).toEqual({ accessToken: 'at', tokenType: 'Bearer', expiresAt: future * 1000, state: { refresh_token: 'rt' } });
   });
 
-  it('treats success=false as a refusal that needs a person', () => {
-    expect(() => mapPassportalResponse('pp', ok({ success: false, access_token: 'at' }))).toThrow(
-      expect.objectContaining({ kind: 'permanent', reason: 'rejected' }) as UpstreamError,
+  it.each([200, 401, 403])('treats success=false with HTTP %p as a refusal that needs a person', (status) => {
+    expect(() => mapPassportalResponse('pp', ok({ success: false, message: 'invalid key or hash' }, status))).toThrow(
+      expect.objectContaining({ kind: 'permanent' }) as UpstreamError,
     );
+  });
+
+  it('treats success=false with a 5xx as transient', () => {
+    expect(() => mapPassportalResponse('pp', ok({ success: false }, 503))).toThrow(expect.objectContaining({ kind: 'transient' }) as UpstreamError);
+  });
+
+  it.each([
+    ['an HTML error page', { status: 200, contentType: 'text/html', text: '<html><body>502 Bad Gateway</body></html>' }],
+    ['truncated JSON', { status: 200, contentType: 'application/json', text: '{"success": true, "access_tok' }],
+  ])('rejects %s as a transient malformed answer', (_case, response) => {
+    expect(() => mapPassportalResponse('pp', response)).toThrow(expect.objectContaining({ kind: 'transient', reason: 'malformed_response' }) as UpstreamError);
   });
 
   it.each([
     [{ success: true, expiry_time: future }, 'no token'],
     [{ success: true, access_token: 'at', expiry_time: 'soon' }, 'a text expiry'],
     [{ success: true, access_token: 'at', expiry_time: 1634808171 }, 'an expiry in the past'],
+    [{ success: true, access_token: 'at', expiry_time: future * 1000 }, 'an expiry in milliseconds'],
+    [{ access_token: 'at', expiry_time: future }, 'no success flag (not a refusal: nobody refused)'],
   ])('rejects %j (%s) as a malformed answer', (body, _case) => {
     expect(() => mapPassportalResponse('pp', ok(body))).toThrow(expect.objectContaining({ kind: 'transient', reason: 'malformed_response' }) as UpstreamError);
   });
