@@ -4,6 +4,10 @@ import { SimulatorOptions, SimulatorReply, SimulatorRequest, SimulatorServer } f
 export interface PortfoleonSimulatorOptions extends SimulatorOptions {
   /** How long a refresh chain may run before "Authentication expired" (seconds). */
   maxChainSeconds?: number;
+  /** Misbehave: answer a forced refresh with the same token, as if `force` were ignored. */
+  ignoreForce?: boolean;
+  /** Misbehave: issue tokens whose header has no `exp`, so the broker must use its configured lifetime. */
+  omitExp?: boolean;
 }
 
 interface Issued {
@@ -30,6 +34,12 @@ export class PortfoleonSimulator extends SimulatorServer {
   isValid(b64token: string, at = Date.now()): boolean {
     const issued = this.issued.get(b64token);
     return !!issued && issued.exp * 1000 > at;
+  }
+
+  /** The server ends every issued token now, e.g. after its clock jumped: refreshing one answers "Token expired". */
+  expireIssuedTokens(): void {
+    const past = Math.floor(Date.now() / 1000) - 1;
+    for (const issued of this.issued.values()) issued.exp = past;
   }
 
   expiryOf(b64token: string): number | undefined {
@@ -63,14 +73,15 @@ export class PortfoleonSimulator extends SimulatorServer {
     if (Date.now() - issued.chainStart > (this.options.maxChainSeconds ?? 86_400) * 1000) {
       return { status: 401, body: { message: { error: 'Authentication expired' } } };
     }
-    if (request.query.get('force') !== 'true') return { status: 200, body: { token: signedFromB64(bearer), b64token: bearer } };
+    if (request.query.get('force') !== 'true' || this.options.ignoreForce) return { status: 200, body: { token: signedFromB64(bearer), b64token: bearer } };
     return { status: 200, body: this.issue(issued.chainStart) };
   }
 
   private issue(chainStart: number): { token: string; b64token: string } {
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + (this.options.tokenLifetimeSeconds ?? 600);
-    const header = base64url({ alg: 'HS256', exp, iat, jti: randomBytes(6).toString('hex') });
+    const jti = randomBytes(6).toString('hex');
+    const header = base64url(this.options.omitExp ? { alg: 'HS256', iat, jti } : { alg: 'HS256', exp, iat, jti });
     const payload = base64url({ original_issue_date: new Date(chainStart).toISOString(), user_id: '1' });
     const signature = createHmac('sha256', this.secret).update(`${header}.${payload}`).digest('base64url');
     const token = `${header}.${payload}.${signature}`;
