@@ -10,7 +10,15 @@ export const TEST_SECRETS = {
   passolutionSecret: 'tb-test-passolution-secret-c871',
   adminToken: 'tb-test-admin-token-0123456789',
   callerKey: 'tbk_test-caller-key-e51b9c',
+  /** A wrong secret tests hand in on purpose: refused upstream, and still never logged. */
+  wrongSecret: 'tb-test-wrong-secret-2c9d',
 } as const;
 
 /** Tokens the simulators issue have these shapes; a broker log line must never contain one. */
-export const ISSUED_TOKEN_PATTERNS = [/\b(?:sd|pf|oa|pp|pa)-[0-9a-f]{24}\b/, /\bdef[0-9a-f]{32}\b/];
+export const ISSUED_TOKEN_PATTERNS = [
+  /\b(?:sd|pf|oa|pp|pa)-[0-9a-f]{24}\b/,
+  /\bdef[0-9a-f]{32}\b/,
+  // Portfoleon's signed token (header {"alg":"HS256",...}) and its base64 form, the b64token callers get
+  /\beyJhbGciOiJIUzI1NiIs[\w-]{20,}\.[\w-]+\.[\w-]+/,
+  /\bZXlKaGJHY2lPaUpJVXpJMU5pSXNJ[A-Za-z0-9+/]{40,}/,
+];

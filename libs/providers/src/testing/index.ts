@@ -5,4 +5,4 @@ export { PassportFintechSimulator } from '../passport-fintech/passport-fintech.s
 export { OAuth2ClientCredentialsSimulator } from '../oauth2-client-credentials/oauth2-client-credentials.simulator';
 export { PassolutionSimulator, type RefreshTokenReport } from '../passolution/passolution.simulator';
 export { PassportalSimulator } from '../passportal/passportal.simulator';
-export { PortfoleonSimulator } from '../portfoleon/portfoleon.simulator';
+export { PortfoleonSimulator, type PortfoleonSimulatorOptions } from '../portfoleon/portfoleon.simulator';

@@ -10,6 +10,7 @@ export type SimulatorFault =
   | { mode: 'status'; status: number; retryAfterSeconds?: number }
   | { mode: 'html' }
   | { mode: 'empty' }
+  | { mode: 'truncated-json' }
   | { mode: 'no-token' }
   | { mode: 'huge' }
   | { mode: 'hang' }
@@ -27,6 +28,8 @@ export interface SimulatorReply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Sent as is instead of `body` as JSON: for answers that claim to be JSON and are not. */
+  raw?: string;
 }
 
 export interface SimulatorOptions {
@@ -101,6 +104,8 @@ function faultReply(fault: SimulatorFault): SimulatorReply | string | undefined 
       return '<html><body><h1>502 Bad Gateway</h1></body></html>';
     case 'empty':
       return { status: 200, body: undefined };
+    case 'truncated-json':
+      return { status: 200, body: undefined, raw: '{"success": true, "access_token": "' };
     case 'no-token':
       return { status: 200, body: { token_type: 'Bearer', expires_in: 3600 } };
     case 'huge':
@@ -115,7 +120,7 @@ function send(res: ServerResponse, reply: SimulatorReply | string): void {
     res.writeHead(502, { 'content-type': 'text/html' }).end(reply);
     return;
   }
-  const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
+  const text = reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
   res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end(text);
 }
 
