@@ -15,6 +15,7 @@ import type { IssuedToken, ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type ProviderStatus, type StoredToken, type TokenStore } from '@app/token-store';
 import { publicFields } from './refresh-claim';
 import { backoffMs } from './refresh-timing';
+import { refreshLockResource } from './provider-state';
 import { RotatingCredentialRefresh } from './rotating-credential-refresh';
 
 export interface RefreshOptions {
@@ -46,7 +47,7 @@ export class TokenRefresher {
     await this.assertMayCallUpstream(instance.id);
     const waitTimer = this.metrics.lockWaitSeconds.startTimer({ provider: instance.id });
     return this.lock.withLock(
-      `refresh:${instance.id}`,
+      refreshLockResource(instance.id),
       this.config.lockTtlMs,
       async (held) => {
         waitTimer();
