@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { BrokerMetrics } from '@app/metrics';
 import { ProviderRegistry } from '@app/providers';
 import { AppModule, type AppModuleOptions } from './app.module';
+import { DOCS_PATH, setupOpenApi } from './openapi/setup-openapi';
 import { observeRequests } from './request-observer';
 
 /** Admin bodies are small JSON documents; anything bigger is refused before parsing. */
@@ -22,6 +23,8 @@ const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
   'cross-origin-resource-policy': 'same-origin',
 };
+/** Swagger UI loads its scripts and styles from /docs/ and uses inline styles. */
+const DOCS_CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
 
 /** The broker as an HTTP application, not yet listening. Used by main.ts and by the e2e tests. */
 export async function createApp(options: AppModuleOptions = {}): Promise<NestFastifyApplication> {
@@ -35,6 +38,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
     },
   });
   adapter.getInstance().addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith(`/${DOCS_PATH}`) && !reply.hasHeader('content-security-policy')) reply.header('content-security-policy', DOCS_CSP);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(name)) reply.header(name, value);
     reply.header('x-request-id', request.id);
   });
@@ -47,6 +51,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   });
   app.useLogger(app.get(Logger));
   observeRequests(adapter.getInstance(), app.get(BrokerMetrics), app.get(ProviderRegistry));
+  setupOpenApi(app);
   app.flushLogs();
   app.enableShutdownHooks();
   return app;
