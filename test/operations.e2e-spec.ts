@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { SmartDocumentorSimulator } from '@app/providers/testing';
 import { RedisServer } from './support/redis-server';
-import { ADMIN_TOKEN, BrokerHarness, getToken, putCredentials, startBroker } from './support/broker-harness';
+import { ADMIN_TOKEN, BrokerHarness, getToken, putCredentials, startBroker, testRedisUrl } from './support/broker-harness';
 import { TEST_SECRETS } from './support/test-secrets';
 import { waitFor } from './support/wait-for';
 
@@ -67,6 +67,31 @@ describe('operations endpoints', () => {
       await redis.start();
     }
     await waitFor(async () => (await request(broker.url).get('/health/ready')).status === 200);
+  });
+});
+
+describe('provider state during a refresh', () => {
+  it('is refreshing while a forced refresh holds the lock, then ok with a later expiry', async () => {
+    const simulator = new SmartDocumentorSimulator(DEMO);
+    await simulator.start();
+    const broker = await startBroker({ redisUrl: testRedisUrl(), providersYaml: `providers:\n  slow: { type: smartdocumentor, baseUrl: "${simulator.url}" }\n` });
+    const status = async () => (await request(broker.url).get('/providers/slow').expect(200)).body as { state: string; expires_at: string | null };
+    try {
+      await putCredentials(broker, 'slow', { client_id: DEMO.clientId, client_secret: DEMO.clientSecret });
+      await waitFor(async () => (await status()).expires_at !== null);
+      const before = await status();
+      expect(before.state).toBe('ok');
+      simulator.fault = { mode: 'delay', ms: 1_000 };
+      const forced = request(broker.url).post('/tokens/slow/refresh').set('authorization', `Bearer ${ADMIN_TOKEN}`).then((res) => res);
+      await waitFor(async () => (await status()).state === 'refreshing');
+      const res = await forced;
+      expect(res.status).toBe(200);
+      expect(Date.parse(res.body.expires_at)).toBeGreaterThan(Date.parse(before.expires_at!));
+      expect(await status()).toMatchObject({ state: 'ok', expires_at: res.body.expires_at });
+    } finally {
+      await broker.close();
+      await simulator.stop();
+    }
   });
 });
 

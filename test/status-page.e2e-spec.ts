@@ -9,7 +9,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const DEMO = { clientId: 'demo-client', clientSecret: TEST_SECRETS.clientSecret };
 
 /** The ops status page, rendered by a real headless Chromium. */
-describe('status page', () => {
+describe('status page and API docs in headless Chromium', () => {
   const simulator = new SmartDocumentorSimulator(DEMO);
   let broker: BrokerHarness;
   let browser: Browser;
@@ -54,5 +54,18 @@ describe('status page', () => {
     expect(new Set(rows.map((r) => r.color)).size).toBe(3);
     expect(await page.$eval('meta[http-equiv="refresh"]', (meta) => meta.getAttribute('content'))).toBe('5');
     expect(await page.content()).not.toContain(DEMO.clientSecret);
+  });
+
+  it('renders the API docs at /docs with their own assets under the docs CSP', async () => {
+    const page = await browser.newPage();
+    const blocked: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') blocked.push(message.text());
+    });
+    await page.goto(`${broker.url}/docs`);
+    await page.waitForSelector('.opblock', { timeout: 10_000 });
+    const operations = await page.$$eval('.opblock-summary-path', (paths) => paths.map((path) => path.textContent?.replace(/\u200b/g, '')));
+    expect(operations).toEqual(expect.arrayContaining(['/tokens/{provider}', '/tokens/{provider}/refresh', '/providers', '/health/ready', '/metrics']));
+    expect(blocked).toEqual([]);
   });
 });

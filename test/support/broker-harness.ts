@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
 import { createApp } from '../../apps/token-broker/src/create-app';
 import { TEST_SECRETS } from './test-secrets';
 
@@ -41,6 +42,8 @@ export interface BrokerOptions {
   callersYaml?: string;
   masterKey?: string;
   env?: Record<string, string>;
+  /** Where the broker's JSON log lines go (one destination per test file: pino's root is per process); stdout by default. */
+  logDestination?: DestinationStream;
 }
 
 /** Boots the real broker app on a loopback port with its own temp directory for credentials. */
@@ -64,7 +67,8 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHarness
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: options.redisKeyPrefix ?? uniquePrefix() } : {}),
     ...options.env,
   };
-  const app = await createApp({ env });
+  // through process.stdout, so the run's log capture (and tests that watch stdout) see every line
+  const app = await createApp({ env, logDestination: options.logDestination ?? process.stdout });
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
   return {

@@ -15,7 +15,12 @@ if (dir) {
     stream.write = ((chunk: unknown, ...rest: unknown[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
       appendFileSync(file, text);
-      return show || !text.includes('[Nest]') ? original(chunk, ...rest) : true;
+      return show || !isBrokerLogLine(text) ? original(chunk, ...rest) : true;
     }) as typeof stream.write;
   }
+}
+
+/** The broker's JSON log lines (pino), and Nest's console lines printed before its logger is set up. */
+function isBrokerLogLine(text: string): boolean {
+  return text.startsWith('{"level":') || text.includes('[Nest]');
 }

@@ -1,9 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CredentialsAdminService, TokenService, type CredentialSummary } from '@app/refresh';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AuditLog } from './audit-log.service';
+import { ApiErrors } from './openapi/api-errors.decorator';
+import { CredentialSummaryBody } from './openapi/api-models';
 import { parseProviderId } from './provider-id';
 
+@ApiTags('admin')
+@ApiBearerAuth('admin')
+@ApiErrors(400, 401, 403, 404, 503)
 @Controller('admin/credentials')
 @UseGuards(AdminTokenGuard)
 export class AdminCredentialsController {
@@ -16,6 +22,10 @@ export class AdminCredentialsController {
   /** Validated per provider type; answers 204 and never echoes a value. */
   @Put(':provider')
   @HttpCode(204)
+  @ApiOperation({ summary: "Store the provider's credential fields (checked against its type's schema; unknown fields refused)" })
+  @ApiBody({ schema: { type: 'object', additionalProperties: { type: 'string' } }, examples: { smartdocumentor: { value: { client_id: 'my-client', client_secret: '...' } } } })
+  @ApiNoContentResponse({ description: 'Stored; a refresh is tried at once and its outcome shows in /providers' })
+  @ApiErrors(409, 413)
   async put(@Param('provider') provider: string, @Body() body: unknown, @Req() request: { id: string }): Promise<void> {
     const id = parseProviderId(provider);
     await this.admin.put(id, body);
@@ -27,6 +37,8 @@ export class AdminCredentialsController {
 
   /** Field names, version and update time only. */
   @Get(':provider')
+  @ApiOperation({ summary: 'Field names, version and update time of the stored credentials; never the values' })
+  @ApiOkResponse({ type: CredentialSummaryBody })
   async describe(@Param('provider') provider: string): Promise<CredentialSummary> {
     return this.admin.describe(parseProviderId(provider));
   }
@@ -34,6 +46,8 @@ export class AdminCredentialsController {
   /** Removes the credentials and the cached token. */
   @Delete(':provider')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Remove the credentials and the cached token' })
+  @ApiNoContentResponse()
   async delete(@Param('provider') provider: string, @Req() request: { id: string }): Promise<void> {
     const id = parseProviderId(provider);
     await this.admin.delete(id);

@@ -3,7 +3,9 @@ import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type Redis from 'ioredis';
+import type { DestinationStream } from 'pino';
 import { BROKER_CONFIG, ConfigModule, type BrokerConfig, type ConfigModuleOptions } from '@app/config';
+import { LoggingModule } from '@app/logging';
 import { MetricsModule } from '@app/metrics';
 import { REDIS_CLIENT, RedisModule } from '@app/redis';
 import { RefreshModule, RefreshSchedulerModule } from '@app/refresh';
@@ -19,14 +21,20 @@ import { ProvidersController } from './providers.controller';
 import { StatusPageController } from './status-page.controller';
 import { TokensController } from './tokens.controller';
 
+export interface AppModuleOptions extends ConfigModuleOptions {
+  /** Where JSON log lines go; stdout when omitted. */
+  logDestination?: DestinationStream;
+}
+
 @Module({})
 export class AppModule {
   /** `options.env` replaces the process environment (tests, embedding); omitted in production. */
-  static forRoot(options: ConfigModuleOptions = {}): DynamicModule {
+  static forRoot(options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ ...options, isGlobal: true }),
+        ConfigModule.forRoot({ env: options.env, isGlobal: true }),
+        LoggingModule.forRoot({ destination: options.logDestination }),
         RefreshModule,
         RefreshSchedulerModule,
         MetricsModule,

@@ -24,7 +24,8 @@ export class AuditLog {
     this.write({ event: event.action, caller: 'admin', provider: event.provider, request_id: event.requestId });
   }
 
+  /** Fields at the top level of the JSON log line, so log pipelines can index them. */
   private write(entry: Record<string, string>): void {
-    this.logger.log(JSON.stringify(entry));
+    this.logger.log({ msg: 'audit', ...entry });
   }
 }

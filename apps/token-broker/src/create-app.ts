@@ -1,12 +1,13 @@
-import type { LogLevel } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { BROKER_CONFIG, type BrokerConfig, type ConfigModuleOptions } from '@app/config';
+import { Logger } from 'nestjs-pino';
 import { BrokerMetrics } from '@app/metrics';
 import { ProviderRegistry } from '@app/providers';
-import { AppModule } from './app.module';
+import { AppModule, type AppModuleOptions } from './app.module';
+import { DOCS_PATH, setupOpenApi } from './openapi/setup-openapi';
+import { observeRequests } from './request-observer';
 
 /** Admin bodies are small JSON documents; anything bigger is refused before parsing. */
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -22,16 +23,11 @@ const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
   'cross-origin-resource-policy': 'same-origin',
 };
-
-const LOG_LEVELS: Record<BrokerConfig['logLevel'], LogLevel[]> = {
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  warn: ['fatal', 'error', 'warn'],
-  error: ['fatal', 'error'],
-};
+/** Swagger UI loads its scripts and styles from /docs/ and uses inline styles. */
+const DOCS_CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
 
 /** The broker as an HTTP application, not yet listening. Used by main.ts and by the e2e tests. */
-export async function createApp(options: ConfigModuleOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(options: AppModuleOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
@@ -42,6 +38,7 @@ export async function createApp(options: ConfigModuleOptions = {}): Promise<Nest
     },
   });
   adapter.getInstance().addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith(`/${DOCS_PATH}`) && !reply.hasHeader('content-security-policy')) reply.header('content-security-policy', DOCS_CSP);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(name)) reply.header(name, value);
     reply.header('x-request-id', request.id);
   });
@@ -52,21 +49,10 @@ export async function createApp(options: ConfigModuleOptions = {}): Promise<Nest
     bufferLogs: true,
     autoFlushLogs: false,
   });
-  countRequests(adapter, app.get(BrokerMetrics), app.get(ProviderRegistry));
-  app.useLogger(LOG_LEVELS[app.get<BrokerConfig>(BROKER_CONFIG).logLevel]);
+  app.useLogger(app.get(Logger));
+  observeRequests(adapter.getInstance(), app.get(BrokerMetrics), app.get(ProviderRegistry));
+  setupOpenApi(app);
   app.flushLogs();
   app.enableShutdownHooks();
   return app;
-}
-
-/** One counter per answered request; unknown provider ids share one label so callers cannot grow the series. */
-function countRequests(adapter: FastifyAdapter, metrics: BrokerMetrics, providers: ProviderRegistry): void {
-  adapter.getInstance().addHook('onResponse', async (request, reply) => {
-    const provider = (request.params as { provider?: string } | undefined)?.provider;
-    metrics.requests.inc({
-      route: request.routeOptions.url ?? 'unmatched',
-      provider: provider === undefined ? '' : providers.has(provider) ? provider : 'unknown',
-      status: String(reply.statusCode),
-    });
-  });
 }

@@ -1,13 +1,17 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { InjectCredentialStore, type CredentialStore } from '@app/credentials';
 import { NotReadyError } from '@app/errors';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
+import { ApiErrors } from './openapi/api-errors.decorator';
+import { HealthBody } from './openapi/api-models';
 
 /**
  * Liveness: the process answers. Readiness: config loaded (we are running), token store and
  * credential store reachable. A failing provider does not make the broker unready: see /providers.
  */
+@ApiTags('operations')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -17,14 +21,20 @@ export class HealthController {
     @InjectCredentialStore() private readonly credentials: CredentialStore,
   ) {}
 
+  // terminus would document its own 503 body; ours is the usual {error, message}
   @Get('live')
-  @HealthCheck()
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ summary: 'Liveness: 200 while the process answers' })
+  @ApiOkResponse({ type: HealthBody })
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
 
   @Get('ready')
-  @HealthCheck()
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ summary: 'Readiness: token store and credential store reachable; a failing provider does not make the broker unready' })
+  @ApiOkResponse({ type: HealthBody })
+  @ApiErrors(503)
   async ready(): Promise<HealthCheckResult> {
     try {
       return await this.health.check([

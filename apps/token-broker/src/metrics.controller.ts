@@ -1,9 +1,11 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { BrokerMetrics } from '@app/metrics';
 import { ProviderRegistry } from '@app/providers';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
 
 /** Prometheus text format. State gauges are read from the shared token store at scrape time. */
+@ApiTags('operations')
 @Controller('metrics')
 export class MetricsController {
   constructor(
@@ -13,6 +15,9 @@ export class MetricsController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ schema: { type: 'string' } })
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   async scrape(): Promise<string> {
     let backlog = 0;

@@ -2,6 +2,7 @@ import type { ProviderStatusView } from '@app/refresh';
 
 const COLORS: Record<ProviderStatusView['state'], string> = {
   ok: '#1a7f37',
+  refreshing: '#0969da',
   degraded: '#9a6700',
   failing: '#bc4c00',
   reauthorization_required: '#cf222e',

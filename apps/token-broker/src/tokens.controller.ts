@@ -1,9 +1,12 @@
 import { Controller, Get, Header, Param, Query, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { InvalidRequestError } from '@app/errors';
 import { TokenService } from '@app/refresh';
 import { AuditLog } from './audit-log.service';
 import { CallerAuthGuard, type CallerRequest } from './caller-auth.guard';
 import { CallerThrottlerGuard } from './caller-throttler.guard';
+import { ApiErrors } from './openapi/api-errors.decorator';
+import { TokenBody } from './openapi/api-models';
 import { parseProviderId } from './provider-id';
 
 /** Longest minTtl accepted: a year, the longest lifetime of any documented provider. */
@@ -17,6 +20,8 @@ export interface TokenResponse {
   expires_in: number;
 }
 
+@ApiTags('tokens')
+@ApiBearerAuth('caller')
 @Controller('tokens')
 @UseGuards(CallerAuthGuard, CallerThrottlerGuard)
 export class TokensController {
@@ -28,6 +33,10 @@ export class TokensController {
   /** The hot path: no validation pipe, just cheap checks and a store read. */
   @Get(':provider')
   @Header('cache-control', 'no-store')
+  @ApiOperation({ summary: 'A valid access token for the provider, from the shared store or refreshed first' })
+  @ApiQuery({ name: 'minTtl', required: false, description: 'Seconds the token must still be valid (0 to 31536000)' })
+  @ApiOkResponse({ type: TokenBody })
+  @ApiErrors(400, 401, 403, 404, 422, 429, 503)
   async getToken(
     @Param('provider') provider: string,
     @Req() request: CallerRequest,

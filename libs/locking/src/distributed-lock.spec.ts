@@ -46,6 +46,18 @@ describe.each([
     await expect(lock.withLock('r', 2_000, async () => 'now', { waitMs: 0 })).resolves.toBe('now');
   });
 
+  it('reports the lock as held only while a holder is inside', async () => {
+    let release!: () => void;
+    expect(await lock.isHeld('r')).toBe(false);
+    const holding = lock.withLock('r', 2_000, () => new Promise<void>((resolve) => (release = resolve)), { waitMs: 0 });
+    await sleep(20);
+    expect(await lock.isHeld('r')).toBe(true);
+    expect(await lock.isHeld('other')).toBe(false);
+    release();
+    await holding;
+    expect(await lock.isHeld('r')).toBe(false);
+  });
+
   it('releases the lock when the holder throws', async () => {
     await expect(lock.withLock('r', 2_000, async () => { throw new Error('boom'); }, { waitMs: 0 })).rejects.toThrow('boom');
     await expect(lock.withLock('r', 2_000, async () => 'free', { waitMs: 0 })).resolves.toBe('free');

@@ -23,6 +23,10 @@ export class InProcessLock implements DistributedLock {
       if (this.tails.get(resource) === tail) this.tails.delete(resource);
     }
   }
+
+  async isHeld(resource: string): Promise<boolean> {
+    return this.tails.has(resource);
+  }
 }
 
 async function waitFor(previous: Promise<void>, waitMs: number, resource: string): Promise<void> {

@@ -48,6 +48,10 @@ export class RedisLock implements DistributedLock {
     }
   }
 
+  async isHeld(resource: string): Promise<boolean> {
+    return (await this.redis.exists(`${this.prefix}lock:${resource}`)) === 1;
+  }
+
   private async acquire(key: string, ttlMs: number, waitMs: number, resource: string): Promise<Lock> {
     const retryCount = Math.ceil(waitMs / RETRY_DELAY_MS);
     try {

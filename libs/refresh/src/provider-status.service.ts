@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { CachedCredentials } from '@app/credentials';
+import { InjectDistributedLock, type DistributedLock } from '@app/locking';
 import { ProviderRegistry, type ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
+import { deriveProviderState, refreshLockResource, type ProviderState } from './provider-state';
 import { refreshDueAt } from './refresh-timing';
 
 /** What the ops dashboard shows per provider: health and timings, never a token or a secret. */
 export interface ProviderStatusView {
   provider: string;
   type: string;
-  state: 'ok' | 'degraded' | 'failing' | 'reauthorization_required' | 'credentials_missing';
+  state: ProviderState;
   expires_at: string | null;
   last_refresh_at: string | null;
   next_refresh_at: string | null;
@@ -17,13 +19,14 @@ export interface ProviderStatusView {
   durable_write_pending: boolean;
 }
 
-/** Builds the provider status from the shared token store and the credential store, in one place. */
+/** Builds the provider status from the shared token store, the credential store and the refresh lock, in one place. */
 @Injectable()
 export class ProviderStatusService {
   constructor(
     private readonly registry: ProviderRegistry,
     private readonly credentials: CachedCredentials,
     @InjectTokenStore() private readonly tokens: TokenStore,
+    @InjectDistributedLock() private readonly lock: DistributedLock,
   ) {}
 
   list(): Promise<ProviderStatusView[]> {
@@ -35,26 +38,24 @@ export class ProviderStatusService {
   }
 
   private async build(instance: ProviderInstance): Promise<ProviderStatusView> {
-    const [token, status, record] = await Promise.all([
+    const [token, status, hasCredentials, refreshing] = await Promise.all([
       this.tokens.get(instance.id),
       this.tokens.getStatus(instance.id),
-      this.credentials.get(instance.id).catch(() => undefined),
+      // an unreachable credential store says nothing about whether credentials exist
+      this.credentials.get(instance.id).then((record) => record !== undefined, () => true),
+      this.lock.isHeld(refreshLockResource(instance.id)).catch(() => false),
     ]);
-    const pending = status?.durableWritePending ?? false;
-    let state: ProviderStatusView['state'] = status?.state ?? 'ok';
-    if (!record && !token) state = 'credentials_missing';
-    else if (pending && state === 'ok') state = 'degraded';
     return {
       provider: instance.id,
       type: instance.type,
-      state,
+      state: deriveProviderState({ hasCredentials, hasToken: token !== undefined, status, refreshing }),
       expires_at: iso(token?.expiresAt),
       last_refresh_at: iso(status?.lastRefreshAt),
       // the window's start, without this replica's jitter
       next_refresh_at: iso(token ? refreshDueAt(token, instance.refreshBefore, 0) : status?.retryAt),
       consecutive_failures: status?.consecutiveFailures ?? 0,
       last_error: status?.lastError ? { code: status.lastError.code, message: status.lastError.message, at: iso(status.lastError.at)! } : null,
-      durable_write_pending: pending,
+      durable_write_pending: status?.durableWritePending ?? false,
     };
   }
 }

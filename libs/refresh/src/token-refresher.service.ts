@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { CachedCredentials } from '@app/credentials';
 import {
+  BrokerError,
   CredentialsMissingError,
   LockUnavailableError,
   ReauthorizationRequiredError,
@@ -14,6 +15,7 @@ import type { IssuedToken, ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type ProviderStatus, type StoredToken, type TokenStore } from '@app/token-store';
 import { publicFields } from './refresh-claim';
 import { backoffMs } from './refresh-timing';
+import { refreshLockResource } from './provider-state';
 import { RotatingCredentialRefresh } from './rotating-credential-refresh';
 
 export interface RefreshOptions {
@@ -45,7 +47,7 @@ export class TokenRefresher {
     await this.assertMayCallUpstream(instance.id);
     const waitTimer = this.metrics.lockWaitSeconds.startTimer({ provider: instance.id });
     return this.lock.withLock(
-      `refresh:${instance.id}`,
+      refreshLockResource(instance.id),
       this.config.lockTtlMs,
       async (held) => {
         waitTimer();
@@ -71,7 +73,7 @@ export class TokenRefresher {
         : { issued: await this.requestSimpleGrant(instance, current, held.signal), durable: true };
       const token: StoredToken = { ...pickToken(issued), obtainedAt: started, fence: held.fence };
       if (!(await this.tokens.put(instance.id, token))) {
-        this.logger.warn(`Refresh of ${instance.id} was fenced off: a newer holder already stored a token`);
+        this.logger.warn({ msg: 'Refresh fenced off: a newer holder already stored a token', ...refreshEvent(instance.id, 'fenced', started) });
         return (await this.tokens.get(instance.id)) ?? token;
       }
       const status: ProviderStatus = durable
@@ -79,11 +81,11 @@ export class TokenRefresher {
         : { state: 'degraded', consecutiveFailures: 0, lastRefreshAt: Date.now(), durableWritePending: true };
       await this.tokens.putStatus(instance.id, status);
       this.metrics.refreshes.inc({ provider: instance.id, outcome: 'ok' });
-      this.logger.log(`Refreshed ${instance.id} in ${Date.now() - started}ms, expires ${new Date(token.expiresAt).toISOString()}`);
+      this.logger.log({ msg: `Refreshed ${instance.id}`, ...refreshEvent(instance.id, durable ? 'ok' : 'degraded', started), expires_at: new Date(token.expiresAt).toISOString() });
       return token;
     } catch (error) {
       if (error instanceof UpstreamError) this.metrics.refreshes.inc({ provider: instance.id, outcome: error.kind });
-      throw await this.recordFailure(instance.id, error);
+      throw await this.recordFailure(instance.id, error, started);
     } finally {
       timer();
     }
@@ -129,8 +131,11 @@ export class TokenRefresher {
     }
   }
 
-  private async recordFailure(provider: string, error: unknown): Promise<unknown> {
-    if (!(error instanceof UpstreamError)) return error;
+  private async recordFailure(provider: string, error: unknown, started: number): Promise<unknown> {
+    if (!(error instanceof UpstreamError)) {
+      this.logger.debug({ msg: 'Refresh stopped before an upstream answer', ...refreshEvent(provider, 'error', started), code: errorCode(error) });
+      return error;
+    }
     const previous = await this.tokens.getStatus(provider).catch(() => undefined);
     const failures = (previous?.consecutiveFailures ?? 0) + 1;
     const lastError = { code: error.reason, message: error.message, at: Date.now() };
@@ -138,17 +143,26 @@ export class TokenRefresher {
     if (error.kind === 'permanent') {
       const status: ProviderStatus = { ...previous, state: 'reauthorization_required', consecutiveFailures: failures, lastError, retryAt: undefined, durableWritePending };
       await this.tokens.putStatus(provider, status).catch(() => undefined);
-      this.logger.error(`${provider} needs a person: ${error.message}`);
+      this.logger.error({ msg: `${provider} needs a person: ${error.message}`, ...refreshEvent(provider, 'reauthorization_required', started), reason: error.reason });
       return new ReauthorizationRequiredError(provider, `Upstream rejected the credentials for "${provider}": ${error.reason}. Update them with PUT /admin/credentials/${provider}`, { cause: error });
     }
     const waitMs = Math.max(backoffMs(failures), error.details.retryAfterMs ?? 0);
     const status: ProviderStatus = { ...previous, state: 'failing', consecutiveFailures: failures, lastError, retryAt: Date.now() + waitMs, durableWritePending };
     await this.tokens.putStatus(provider, status).catch(() => undefined);
-    this.logger.warn(`Refresh of ${provider} failed (${error.reason}), attempt ${failures}; retrying in ${Math.ceil(waitMs / 1000)}s`);
+    this.logger.warn({ msg: `Refresh of ${provider} failed (${error.reason}), attempt ${failures}; retrying in ${Math.ceil(waitMs / 1000)}s`, ...refreshEvent(provider, 'failing', started), reason: error.reason });
     return new UpstreamUnavailableError(provider, `Upstream for "${provider}" is unavailable: ${error.message}`, Math.ceil(waitMs / 1000), { cause: error });
   }
 }
 
 function pickToken(issued: IssuedToken): Pick<StoredToken, 'accessToken' | 'tokenType' | 'expiresAt' | 'state'> {
   return { accessToken: issued.accessToken, tokenType: issued.tokenType, expiresAt: issued.expiresAt, state: issued.state };
+}
+
+/** The fields of the one log line each refresh ends with. */
+function refreshEvent(provider: string, outcome: string, started: number): Record<string, string | number> {
+  return { event: 'refresh', provider, outcome, duration_ms: Date.now() - started };
+}
+
+function errorCode(error: unknown): string {
+  return error instanceof BrokerError ? error.code : ((error as Error)?.name ?? 'error');
 }

@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import { PinoLogger } from 'nestjs-pino';
+import type { BrokerMetrics } from '@app/metrics';
+import type { ProviderRegistry } from '@app/providers';
+
+/**
+ * One counter increment and one log line per answered request: method, route template, provider,
+ * status, duration and request id. Never the URL's query, a header or a body, so no caller key,
+ * admin token or token can reach it. Unknown provider ids share one label so callers cannot grow
+ * the metric series or write arbitrary text into the log.
+ */
+export function observeRequests(fastify: FastifyInstance, metrics: BrokerMetrics, providers: ProviderRegistry): void {
+  const log = PinoLogger.root.child({ context: 'Http' });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const given = (request.params as { provider?: string } | undefined)?.provider;
+    const provider = given === undefined ? '' : providers.has(given) ? given : 'unknown';
+    const route = request.routeOptions.url ?? 'unmatched';
+    const status = reply.statusCode;
+    metrics.requests.inc({ route, provider, status: String(status) });
+    const line = { reqId: request.id, method: request.method, route, provider: provider || undefined, status, duration_ms: Math.round(reply.elapsedTime * 10) / 10 };
+    if (status >= 500) log.warn(line, 'request');
+    else log.info(line, 'request');
+  });
+}

@@ -1,0 +1,37 @@
+import { createBrokerLogger } from './broker-logger';
+
+/** Redaction is the net under "never log a secret": every shape a secret could arrive in is masked. */
+describe('createBrokerLogger', () => {
+  function logOnce(fields: Record<string, unknown>): Record<string, unknown> {
+    const lines: string[] = [];
+    createBrokerLogger('info', { write: (line: string) => void lines.push(line) }).info(fields, 'test');
+    expect(lines).toHaveLength(1);
+    return JSON.parse(lines[0]) as Record<string, unknown>;
+  }
+
+  it.each([
+    ['a caller or admin bearer header', { req: { headers: { authorization: 'Bearer s3cr3t-value' } } }],
+    ["Passportal's signed headers", { headers: { 'x-hash': 's3cr3t-value', 'x-key': 's3cr3t-value' } }],
+    ['an OAuth2 form body', { body: { client_secret: 's3cr3t-value', refresh_token: 's3cr3t-value' } }],
+    ['a token response', { response: { access_token: 's3cr3t-value', b64token: 's3cr3t-value' } }],
+    ['API keys and passwords at the top level', { api_key: 's3cr3t-value', secret_key: 's3cr3t-value', password: 's3cr3t-value' }],
+    ['a credential record', { record: { values: { anything: 's3cr3t-value' } } }],
+    ['a Vault AppRole login', { login: { body: { secret_id: 's3cr3t-value' } } }],
+  ])('masks %s', (_shape, fields) => {
+    const line = JSON.stringify(logOnce(fields));
+    expect(line).not.toContain('s3cr3t-value');
+    expect(line).toContain('[redacted]');
+  });
+
+  it('keeps ordinary fields, the level as a word and an ISO time', () => {
+    expect(logOnce({ provider: 'sd', outcome: 'ok' })).toEqual({ level: 'info', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), provider: 'sd', outcome: 'ok', msg: 'test' });
+  });
+
+  it('drops lines below its level', () => {
+    const lines: string[] = [];
+    const logger = createBrokerLogger('warn', { write: (line: string) => void lines.push(line) });
+    logger.info('quiet');
+    logger.warn('loud');
+    expect(lines.map((line) => JSON.parse(line).msg)).toEqual(['loud']);
+  });
+});

@@ -1,0 +1,1 @@
+export { LoggingModule, type LoggingModuleOptions } from './logging.module';

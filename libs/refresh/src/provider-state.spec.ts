@@ -1,0 +1,23 @@
+import { deriveProviderState, type ProviderStateInputs } from './provider-state';
+
+const healthy: ProviderStateInputs = { hasCredentials: true, hasToken: true, status: { state: 'ok' }, refreshing: false };
+
+describe('deriveProviderState', () => {
+  it.each<[string, string, Partial<ProviderStateInputs>]>([
+    ['a fresh token and a good last refresh', 'ok', {}],
+    ['credentials stored but no status yet (before the first refresh)', 'ok', { hasToken: false, status: undefined }],
+    ['nothing stored and no token', 'credentials_missing', { hasCredentials: false, hasToken: false, status: undefined }],
+    ['no credentials but a token still valid (deleted after the refresh)', 'ok', { hasCredentials: false }],
+    ['upstream refused the credentials', 'reauthorization_required', { status: { state: 'reauthorization_required' } }],
+    ['refused, even while a refresh holds the lock', 'reauthorization_required', { status: { state: 'reauthorization_required' }, refreshing: true }],
+    ['nothing stored wins over a stale refusal', 'credentials_missing', { hasCredentials: false, hasToken: false, status: { state: 'reauthorization_required' } }],
+    ['a refresh holding the lock', 'refreshing', { refreshing: true }],
+    ['a retry in progress after failures', 'refreshing', { status: { state: 'failing' }, refreshing: true }],
+    ['transient failures, backing off', 'failing', { status: { state: 'failing' } }],
+    ['status says degraded', 'degraded', { status: { state: 'degraded' } }],
+    ['a rotated refresh token waiting in the outbox', 'degraded', { status: { state: 'ok', durableWritePending: true } }],
+    ['failing with a write pending', 'failing', { status: { state: 'failing', durableWritePending: true } }],
+  ])('%s -> %s', (_case, expected, overrides) => {
+    expect(deriveProviderState({ ...healthy, ...overrides })).toBe(expected);
+  });
+});
