@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassolutionSimulator } from '@app/providers/testing';
+import { SecretBox } from '@app/credentials';
 import { EncryptedFileCredentialStore } from '../libs/credentials/src/encrypted-file-credential-store';
 import { BrokerProcess } from './support/broker-process';
 import { CALLER_KEY, callersYaml } from './support/broker-harness';
@@ -26,7 +27,7 @@ describe('graceful shutdown', () => {
     writeFileSync(join(dir, 'providers.yaml'), `providers:\n  pa: { type: passolution, baseUrl: "${simulator.url}" }\n`);
     writeFileSync(join(dir, 'callers.yaml'), callersYaml({ caller: { key: CALLER_KEY, allow: '*' } }));
     const credentialsFile = join(dir, 'credentials.enc');
-    const store = new EncryptedFileCredentialStore(credentialsFile, Buffer.from(masterKey, 'base64'));
+    const store = new EncryptedFileCredentialStore(credentialsFile, new SecretBox(Buffer.from(masterKey, 'base64')));
     await store.put('pa', { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, refresh_token: simulator.currentRefreshToken });
     simulator.delayMs = 1_500; // the pre-warm at startup will still be at the upstream when SIGTERM arrives
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { PassolutionSimulator } from '@app/providers/testing';
+import { SecretBox } from '@app/credentials';
 import { EncryptedFileCredentialStore } from '../libs/credentials/src/encrypted-file-credential-store';
 import { BrokerProcess } from './support/broker-process';
 import { freePort, RedisServer } from './support/redis-server';
@@ -169,7 +170,7 @@ describe('Passolution across three processes under faults', () => {
     const pending = await client.get(`${prefix}pending:passolution`);
     await client.quit();
     if (pending) return (JSON.parse(pending) as { values: Record<string, string> }).values.refresh_token;
-    const store = new EncryptedFileCredentialStore(join(dir, 'credentials.enc'), Buffer.from(masterKey, 'base64'));
+    const store = new EncryptedFileCredentialStore(join(dir, 'credentials.enc'), new SecretBox(Buffer.from(masterKey, 'base64')));
     return (await store.get('passolution'))?.values.refresh_token;
   }
 });

@@ -16,9 +16,6 @@ export interface ProviderInstanceConfig {
 export interface FileCredentialStoreConfig {
   backend: 'file';
   file: string;
-  /** base64 of 32 bytes; when absent a key is generated once into `masterKeyFile`. */
-  masterKey?: string;
-  masterKeyFile: string;
 }
 
 export interface VaultCredentialStoreConfig {
@@ -29,10 +26,18 @@ export interface VaultCredentialStoreConfig {
   pathPrefix: string;
 }
 
-export type CredentialStoreConfig = (FileCredentialStoreConfig | VaultCredentialStoreConfig) & {
-  /** How long static credential fields (client secrets, API keys) are cached in process. */
-  cacheMs: number;
-};
+/** The broker's AES-256 key: the credentials file and the refresh-token outbox in Redis are sealed with it. */
+export interface MasterKeyConfig {
+  /** base64 of 32 bytes; when absent the key is read from `masterKeyFile`, or generated there once. */
+  masterKey?: string;
+  masterKeyFile: string;
+}
+
+export type CredentialStoreConfig = (FileCredentialStoreConfig | VaultCredentialStoreConfig) &
+  MasterKeyConfig & {
+    /** How long static credential fields (client secrets, API keys) are cached in process. */
+    cacheMs: number;
+  };
 
 /** A service allowed to call GET /tokens: known by the SHA-256 of its key, never the key. */
 export interface CallerConfig {

@@ -5,6 +5,7 @@ export type {
   CallerConfig,
   CredentialStoreConfig,
   FileCredentialStoreConfig,
+  MasterKeyConfig,
   VaultCredentialStoreConfig,
   ProviderInstanceConfig,
   RefreshBefore,

@@ -31,15 +31,14 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
 
 /** Vault when VAULT_ADDR is set, otherwise the encrypted file. */
 function credentialStoreConfig(e: Environment): CredentialStoreConfig {
-  if (!e.VAULT_ADDR) {
-    return { backend: 'file', file: e.CREDENTIALS_FILE, masterKey: e.BROKER_MASTER_KEY, masterKeyFile: e.BROKER_MASTER_KEY_FILE, cacheMs: e.CREDENTIALS_CACHE_MS };
-  }
+  const shared = { masterKey: e.BROKER_MASTER_KEY, masterKeyFile: e.BROKER_MASTER_KEY_FILE, cacheMs: e.CREDENTIALS_CACHE_MS };
+  if (!e.VAULT_ADDR) return { backend: 'file', file: e.CREDENTIALS_FILE, ...shared };
   return {
     backend: 'vault',
     address: e.VAULT_ADDR.replace(/\/$/, ''),
     auth: e.VAULT_TOKEN ? { method: 'token', token: e.VAULT_TOKEN } : { method: 'approle', roleId: e.VAULT_ROLE_ID!, secretId: e.VAULT_SECRET_ID! },
     kvMount: e.VAULT_KV_MOUNT,
     pathPrefix: e.VAULT_PATH_PREFIX,
-    cacheMs: e.CREDENTIALS_CACHE_MS,
+    ...shared,
   };
 }

@@ -1,9 +1,12 @@
 import { Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { existsSync } from 'node:fs';
 import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
+import { ConfigError } from '@app/errors';
 import { CachedCredentials } from './cached-credentials.service';
 import { CREDENTIAL_STORE, CredentialStore } from './credential-store';
 import { EncryptedFileCredentialStore } from './encrypted-file-credential-store';
 import { loadMasterKey } from './master-key';
+import { SECRET_BOX, SecretBox } from './secret-box';
 import { VaultKv2CredentialStore } from './vault/vault-kv2-credential-store';
 import { VaultSession } from './vault/vault-session';
 
@@ -22,14 +25,28 @@ class VaultSessionCloser implements OnApplicationShutdown {
 @Module({
   providers: [
     {
+      provide: SECRET_BOX,
+      inject: [BROKER_CONFIG],
+      useFactory: (config: BrokerConfig): SecretBox => {
+        const settings = config.credentials;
+        // replicas on several hosts must share the key that seals the outbox in Redis: a key generated per host would not be
+        if (settings.backend === 'vault' && config.redisUrl && !settings.masterKey && !existsSync(settings.masterKeyFile)) {
+          throw new ConfigError(
+            'BROKER_MASTER_KEY is required with VAULT_ADDR and Redis: every replica needs the same key to read the refresh-token outbox (make one with: openssl rand -base64 32)',
+          );
+        }
+        return new SecretBox(loadMasterKey(settings, new Logger('CredentialStore')));
+      },
+    },
+    {
       provide: VAULT_SESSION,
       inject: [BROKER_CONFIG],
       useFactory: (config: BrokerConfig) => (config.credentials.backend === 'vault' ? new VaultSession(config.credentials) : undefined),
     },
     {
       provide: CREDENTIAL_STORE,
-      inject: [BROKER_CONFIG, VAULT_SESSION],
-      useFactory: async (config: BrokerConfig, session: VaultSession | undefined): Promise<CredentialStore> => {
+      inject: [BROKER_CONFIG, VAULT_SESSION, SECRET_BOX],
+      useFactory: async (config: BrokerConfig, session: VaultSession | undefined, box: SecretBox): Promise<CredentialStore> => {
         const logger = new Logger('CredentialStore');
         const settings = config.credentials;
         if (settings.backend === 'vault') {
@@ -41,7 +58,7 @@ class VaultSessionCloser implements OnApplicationShutdown {
           );
           return store;
         }
-        const store = new EncryptedFileCredentialStore(settings.file, loadMasterKey(settings, logger));
+        const store = new EncryptedFileCredentialStore(settings.file, box);
         // refuse to start on a file the key cannot open, rather than failing on first use
         await store.ping();
         logger.log(`Credentials in ${store.description}`);
@@ -51,6 +68,6 @@ class VaultSessionCloser implements OnApplicationShutdown {
     VaultSessionCloser,
     CachedCredentials,
   ],
-  exports: [CREDENTIAL_STORE, CachedCredentials],
+  exports: [CREDENTIAL_STORE, SECRET_BOX, CachedCredentials],
 })
 export class CredentialsModule {}

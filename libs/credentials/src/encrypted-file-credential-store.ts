@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
@@ -8,13 +8,11 @@ import {
 } from '@app/errors';
 import { CredentialRecord, CredentialStore } from './credential-store';
 import { withFileLock } from './file-lock';
+import { SecretBox, type SealedParts } from './secret-box';
 
-interface Envelope {
+interface Envelope extends SealedParts {
   format: 'token-broker-credentials';
   v: 1;
-  iv: string;
-  tag: string;
-  data: string;
 }
 
 type Contents = Record<string, CredentialRecord>;
@@ -29,7 +27,7 @@ export class EncryptedFileCredentialStore implements CredentialStore {
 
   constructor(
     private readonly path: string,
-    private readonly key: Buffer,
+    private readonly box: SecretBox,
   ) {
     this.description = `encrypted file ${path}`;
   }
@@ -99,10 +97,7 @@ export class EncryptedFileCredentialStore implements CredentialStore {
       throw new CredentialStoreCorruptError(`Credentials file ${this.path} has an unknown format`);
     }
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(envelope.iv, 'base64'));
-      decipher.setAuthTag(Buffer.from(envelope.tag, 'base64'));
-      const plain = Buffer.concat([decipher.update(Buffer.from(envelope.data, 'base64')), decipher.final()]);
-      return JSON.parse(plain.toString('utf8')) as Contents;
+      return JSON.parse(this.box.openParts(envelope)) as Contents;
     } catch {
       throw new CredentialStoreCorruptError(
         `Credentials file ${this.path} cannot be decrypted with the configured key (wrong BROKER_MASTER_KEY, or the file is damaged)`,
@@ -111,16 +106,7 @@ export class EncryptedFileCredentialStore implements CredentialStore {
   }
 
   private async writeAll(contents: Contents): Promise<void> {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    const data = Buffer.concat([cipher.update(JSON.stringify(contents), 'utf8'), cipher.final()]);
-    const envelope: Envelope = {
-      format: 'token-broker-credentials',
-      v: 1,
-      iv: iv.toString('base64'),
-      tag: cipher.getAuthTag().toString('base64'),
-      data: data.toString('base64'),
-    };
+    const envelope: Envelope = { format: 'token-broker-credentials', v: 1, ...this.box.sealParts(JSON.stringify(contents)) };
     const temp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       const handle = await open(temp, 'wx', 0o600);

@@ -2,14 +2,14 @@ import { Logger } from '@nestjs/common';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { FileCredentialStoreConfig } from '@app/config';
+import type { MasterKeyConfig } from '@app/config';
 import { ConfigError } from '@app/errors';
 
 /**
  * The AES-256 key: BROKER_MASTER_KEY when set, else the key file, else a new key written once to
  * the key file (0600) with a loud warning, so a first `npm start` works without setup.
  */
-export function loadMasterKey(config: FileCredentialStoreConfig, logger: Logger): Buffer {
+export function loadMasterKey(config: MasterKeyConfig, logger: Logger): Buffer {
   if (config.masterKey) return Buffer.from(config.masterKey, 'base64');
   const existing = readKeyFile(config.masterKeyFile);
   if (existing) return existing;
