@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
 import { PassolutionSimulator } from '@app/providers/testing';
+import { readOutbox } from '@app/refresh/testing';
 import { SecretBox } from '@app/credentials';
 import { EncryptedFileCredentialStore } from '../libs/credentials/src/encrypted-file-credential-store';
 import { BrokerProcess } from './support/broker-process';
@@ -166,10 +166,8 @@ describe('Passolution across three processes under faults', () => {
   });
 
   async function heldRefreshToken(): Promise<string | undefined> {
-    const client = new Redis(redis.url);
-    const pending = await client.get(`${prefix}pending:passolution`);
-    await client.quit();
-    if (pending) return (JSON.parse(pending) as { values: Record<string, string> }).values.refresh_token;
+    const pending = await readOutbox(redis.url, prefix, 'passolution', masterKey);
+    if (pending) return pending.rotated.refresh_token;
     const store = new EncryptedFileCredentialStore(join(dir, 'credentials.enc'), new SecretBox(Buffer.from(masterKey, 'base64')));
     return (await store.get('passolution'))?.values.refresh_token;
   }

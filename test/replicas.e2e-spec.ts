@@ -38,7 +38,7 @@ describe('replicas on one Redis', () => {
     await putCredentials(a, 'sd', { client_id: DEMO.clientId, client_secret: DEMO.clientSecret });
     await new Promise((resolve) => setTimeout(resolve, 200)); // let the pre-warm triggered by the PUT settle
     const before = simulator.callsTo('/connect/token').length;
-    await redisDel(redis.url, `${a.env.REDIS_KEY_PREFIX}token:sd`);
+    await redisDel(redis.url, `${a.env.REDIS_KEY_PREFIX}{sd}:token`);
 
     const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => getToken(i % 2 ? a : b, 'sd')));
     expect(responses.map((r) => r.status)).toEqual(Array(200).fill(200));

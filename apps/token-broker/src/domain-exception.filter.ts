@@ -19,6 +19,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   lock_unavailable: 503,
   token_store_unavailable: 503,
   credential_store_unavailable: 503,
+  outbox_unreadable: 503,
   not_ready: 503,
 };
 

@@ -21,6 +21,7 @@ export {
   CredentialStoreUnavailableError,
   LockUnavailableError,
   NotReadyError,
+  OutboxUnreadableError,
   TokenStoreUnavailableError,
 } from './store-errors';
 export { UpstreamError, type UpstreamFailureKind } from './upstream-error';

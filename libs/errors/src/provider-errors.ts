@@ -25,6 +25,8 @@ export class ReauthorizationRequiredError extends BrokerError {
   readonly code = 'reauthorization_required';
   constructor(
     readonly provider: string,
+    /** The upstream's refusal (`invalid_grant`, `invalid_client`, ...). */
+    readonly reason: string,
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -43,3 +43,13 @@ export class LockUnavailableError extends BrokerError {
 export class NotReadyError extends BrokerError {
   readonly code = 'not_ready';
 }
+
+/** The refresh-token outbox in Redis cannot be opened with this replica's master key. */
+export class OutboxUnreadableError extends BrokerError {
+  readonly code = 'outbox_unreadable';
+  constructor(readonly provider: string) {
+    super(
+      `The pending refresh token of "${provider}" in Redis cannot be decrypted here: every replica needs the same BROKER_MASTER_KEY`,
+    );
+  }
+}

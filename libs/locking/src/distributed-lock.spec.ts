@@ -16,24 +16,23 @@ describe.each([
     lock = create();
   });
 
-  it('lets one holder in at a time and hands out growing fences', async () => {
+  it('lets one holder in at a time', async () => {
     let inside = 0;
     let maxInside = 0;
-    const fences: number[] = [];
+    let entered = 0;
     await Promise.all(
       Array.from({ length: 5 }, () =>
-        lock.withLock('r', 2_000, async (held) => {
+        lock.withLock('r', 2_000, async () => {
           inside += 1;
+          entered += 1;
           maxInside = Math.max(maxInside, inside);
-          fences.push(held.fence);
           await sleep(20);
           inside -= 1;
         }, { waitMs: 5_000 }),
       ),
     );
     expect(maxInside).toBe(1);
-    expect(fences).toEqual([...fences].sort((a, b) => a - b));
-    expect(new Set(fences).size).toBe(5);
+    expect(entered).toBe(5);
   });
 
   it('fails fast with LockUnavailableError when told not to wait', async () => {

@@ -2,9 +2,11 @@ import { Inject } from '@nestjs/common';
 
 /** What a lock holder gets. */
 export interface HeldLock {
-  /** Grows with every acquisition of the resource: lets stores refuse writes from a stale holder. */
-  readonly fence: number;
-  /** Aborted when the lock could not be extended: the holder must stop before writing anything. */
+  /**
+   * Aborted when the lock could not be extended. A holder should not *start* work after that;
+   * work already committed elsewhere (a claimed refresh) must finish, since the lock never was
+   * the safety guarantee.
+   */
   readonly signal: AbortSignal;
 }
 

@@ -5,7 +5,6 @@ import { DistributedLock, HeldLock, LockOptions } from './distributed-lock';
 export class InProcessLock implements DistributedLock {
   readonly description = 'in-process mutex (embedded mode, single instance)';
   private readonly tails = new Map<string, Promise<void>>();
-  private readonly fences = new Map<string, number>();
 
   async withLock<T>(resource: string, _ttlMs: number, fn: (lock: HeldLock) => Promise<T>, options: LockOptions): Promise<T> {
     const previous = this.tails.get(resource) ?? Promise.resolve();
@@ -15,9 +14,7 @@ export class InProcessLock implements DistributedLock {
     this.tails.set(resource, tail);
     try {
       await waitFor(previous, options.waitMs, resource);
-      const fence = (this.fences.get(resource) ?? 0) + 1;
-      this.fences.set(resource, fence);
-      return await fn({ fence, signal: new AbortController().signal });
+      return await fn({ signal: new AbortController().signal });
     } finally {
       release();
       if (this.tails.get(resource) === tail) this.tails.delete(resource);

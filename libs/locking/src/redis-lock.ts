@@ -7,9 +7,8 @@ import { DistributedLock, HeldLock, LockOptions } from './distributed-lock';
 const RETRY_DELAY_MS = 50;
 
 /**
- * Redlock over the shared Redis. The lock is extended at a third of its TTL while the holder
- * works; if an extension fails the holder's signal aborts. Each acquisition takes a fencing
- * number from an INCR, so later holders always carry larger numbers.
+ * Redlock over the shared Redis, on key `<prefix><resource>:lock`. The lock is extended at a third
+ * of its TTL while the holder works; if an extension fails the holder's signal aborts.
  */
 export class RedisLock implements DistributedLock {
   readonly description = 'Redis (redlock)';
@@ -26,7 +25,7 @@ export class RedisLock implements DistributedLock {
   }
 
   async withLock<T>(resource: string, ttlMs: number, fn: (lock: HeldLock) => Promise<T>, options: LockOptions): Promise<T> {
-    const key = `${this.prefix}lock:${resource}`;
+    const key = this.key(resource);
     let lock = await this.acquire(key, ttlMs, options.waitMs, resource);
     const lost = new AbortController();
     const extender = setInterval(() => {
@@ -40,8 +39,7 @@ export class RedisLock implements DistributedLock {
       );
     }, Math.max(100, Math.floor(ttlMs / 3)));
     try {
-      const fence = await this.redis.incr(`${this.prefix}lockfence:${resource}`);
-      return await fn({ fence, signal: lost.signal });
+      return await fn({ signal: lost.signal });
     } finally {
       clearInterval(extender);
       await lock.release().catch(() => undefined); // it expires by itself if Redis is unreachable
@@ -49,7 +47,11 @@ export class RedisLock implements DistributedLock {
   }
 
   async isHeld(resource: string): Promise<boolean> {
-    return (await this.redis.exists(`${this.prefix}lock:${resource}`)) === 1;
+    return (await this.redis.exists(this.key(resource))) === 1;
+  }
+
+  private key(resource: string): string {
+    return `${this.prefix}${resource}:lock`;
   }
 
   private async acquire(key: string, ttlMs: number, waitMs: number, resource: string): Promise<Lock> {

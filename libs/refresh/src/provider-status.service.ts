@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { CachedCredentials } from '@app/credentials';
 import { InjectDistributedLock, type DistributedLock } from '@app/locking';
 import { ProviderRegistry, type ProviderInstance } from '@app/providers';
-import { InjectTokenStore, type TokenStore } from '@app/token-store';
+import { InjectTokenStore, type ProviderStatus, type TokenStore } from '@app/token-store';
 import { deriveProviderState, refreshLockResource, type ProviderState } from './provider-state';
+import { readRefusal } from './refresh-claim';
 import { refreshDueAt } from './refresh-timing';
 
 /** What the ops dashboard shows per provider: health and timings, never a token or a secret. */
@@ -38,13 +39,15 @@ export class ProviderStatusService {
   }
 
   private async build(instance: ProviderInstance): Promise<ProviderStatusView> {
-    const [token, status, hasCredentials, refreshing] = await Promise.all([
+    const [token, redisStatus, record, refreshing] = await Promise.all([
       this.tokens.get(instance.id),
       this.tokens.getStatus(instance.id),
       // an unreachable credential store says nothing about whether credentials exist
-      this.credentials.get(instance.id).then((record) => record !== undefined, () => true),
+      this.credentials.get(instance.id).catch(() => 'unknown' as const),
       this.lock.isHeld(refreshLockResource(instance.id)).catch(() => false),
     ]);
+    const hasCredentials = record !== undefined;
+    const status = withRefusal(redisStatus, record === 'unknown' ? undefined : record?.values);
     return {
       provider: instance.id,
       type: instance.type,
@@ -62,4 +65,11 @@ export class ProviderStatusService {
 
 function iso(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
+}
+
+/** A rotating chain the upstream refused is marked in the credential store: it outlives Redis's copy of the status. */
+function withRefusal(status: ProviderStatus | undefined, values: Record<string, string> | undefined): ProviderStatus | undefined {
+  const refusal = values && readRefusal(values);
+  if (!refusal || status?.state === 'reauthorization_required') return status;
+  return { ...status, state: 'reauthorization_required', consecutiveFailures: status?.consecutiveFailures ?? 1, lastError: refusal };
 }

@@ -8,14 +8,26 @@ import { TokenStoreModule } from '@app/token-store';
 import { CredentialsAdminService } from './credentials-admin.service';
 import { RefreshScheduler } from './refresh-scheduler.service';
 import { ProviderStatusService } from './provider-status.service';
+import { ProviderStatusRecorder } from './provider-status-recorder.service';
+import { RefreshOutbox } from './refresh-outbox.service';
 import { RotatingCredentialRefresh } from './rotating-credential-refresh';
 import { TokenRefresher } from './token-refresher.service';
 import { TokenService } from './token.service';
+import { UpstreamGate } from './upstream-gate.service';
 
 /** Serving and refreshing tokens on demand, and the admin path to credentials. */
 @Module({
   imports: [ProvidersModule, CredentialsModule, TokenStoreModule, LockingModule, MetricsModule],
-  providers: [RotatingCredentialRefresh, TokenRefresher, TokenService, CredentialsAdminService, ProviderStatusService],
+  providers: [
+    ProviderStatusRecorder,
+    UpstreamGate,
+    RefreshOutbox,
+    RotatingCredentialRefresh,
+    TokenRefresher,
+    TokenService,
+    CredentialsAdminService,
+    ProviderStatusService,
+  ],
   exports: [TokenService, TokenRefresher, CredentialsAdminService, ProviderStatusService, ProvidersModule, CredentialsModule, TokenStoreModule],
 })
 export class RefreshModule {}

@@ -1,59 +1,34 @@
-import { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { mkdirSync, mkdtempSync, rmdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ConfigModule } from '@app/config';
-import { CREDENTIAL_STORE, type CredentialStore } from '@app/credentials';
+import type { CredentialStore } from '@app/credentials';
+import { VaultTestServer } from '@app/credentials/testing';
 import { LockUnavailableError, ReauthorizationRequiredError } from '@app/errors';
-import { ProviderRegistry } from '@app/providers';
 import { PassolutionSimulator } from '@app/providers/testing';
-import { TOKEN_STORE, type TokenStore } from '@app/token-store';
-import { Module } from '@nestjs/common';
-import { RefreshModule } from './refresh.module';
 import { CLAIM_FIELD } from './refresh-claim';
-import { TokenRefresher } from './token-refresher.service';
+import { fileBackend, startReplica, vaultBackend, type BackendFixture, type RefreshReplica } from './testing/refresh-replica';
 
 const CLIENT = { clientId: 'pa-client', clientSecret: 'pa-secret-value' };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const vault = new VaultTestServer();
+beforeAll(() => vault.start());
+afterAll(() => vault.stop());
 
-/** One broker "replica" without HTTP: the refresh path with real Redis and a real credentials file. */
-async function startReplica(dir: string, prefix: string, upstreamUrl: string): Promise<INestApplicationContext> {
-  writeFileSync(join(dir, 'providers.yaml'), `providers:\n  pa: { type: passolution, baseUrl: "${upstreamUrl}" }\n`);
-  const env = {
-    PROVIDERS_FILE: join(dir, 'providers.yaml'),
-    CREDENTIALS_FILE: join(dir, 'credentials.enc'),
-    BROKER_MASTER_KEY: MASTER_KEY,
-    REDIS_URL: process.env.TEST_REDIS_URL,
-    REDIS_KEY_PREFIX: prefix,
-    UPSTREAM_TIMEOUT_MS: '1000',
-    LOCK_TTL_MS: '600',
-  };
-  @Module({ imports: [ConfigModule.forRoot({ env, isGlobal: true }), RefreshModule] })
-  class ReplicaModule {}
-  return NestFactory.createApplicationContext(ReplicaModule, { logger: false });
-}
-const MASTER_KEY = randomBytes(32).toString('base64');
-
-describe('RotatingCredentialRefresh (Passolution protocol)', () => {
+describe.each([
+  ['encrypted file', () => fileBackend()],
+  ['Vault KV v2', () => vaultBackend(vault)],
+])('RotatingCredentialRefresh (Passolution protocol) on the %s store', (_name, makeBackend: () => BackendFixture) => {
   let simulator: PassolutionSimulator;
-  let dir: string;
-  let replicas: INestApplicationContext[];
+  let fixture: BackendFixture;
+  let replicas: RefreshReplica[];
   let store: CredentialStore;
-
-  const refresh = (replica = replicas[0]) => {
-    const instance = replica.get(ProviderRegistry).get('pa');
-    return replica.get(TokenRefresher).refresh(instance, { validUntil: Number.POSITIVE_INFINITY, lockWaitMs: 5_000 });
-  };
 
   beforeEach(async () => {
     simulator = new PassolutionSimulator(CLIENT, { tokenLifetimeSeconds: 60 });
     await simulator.start();
-    dir = mkdtempSync(join(tmpdir(), 'tb-rotating-'));
-    const prefix = `t${randomBytes(4).toString('hex')}:`;
-    replicas = [await startReplica(dir, prefix, simulator.url), await startReplica(dir, prefix, simulator.url)];
-    store = replicas[0].get(CREDENTIAL_STORE);
+    fixture = makeBackend();
+    const redisPrefix = `t${randomBytes(4).toString('hex')}:`;
+    const providersYaml = `providers:\n  pa: { type: passolution, baseUrl: "${simulator.url}" }\n`;
+    replicas = await Promise.all([0, 1].map(() => startReplica({ backend: fixture.backend, redisPrefix, providersYaml })));
+    store = replicas[0].credentials;
     await store.put('pa', { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, refresh_token: simulator.currentRefreshToken });
   });
 
@@ -63,77 +38,75 @@ describe('RotatingCredentialRefresh (Passolution protocol)', () => {
   });
 
   it('commits the rotated refresh token and clears its claim before returning', async () => {
-    const token = await refresh();
+    const token = await replicas[0].refresh('pa');
     expect(simulator.tokens.isValid(token.accessToken)).toBe(true);
     const record = await store.get('pa');
     expect(record?.values.refresh_token).toBe(simulator.currentRefreshToken);
     expect(record?.values[CLAIM_FIELD]).toBeUndefined();
+    expect(token.fence).toBe(record?.version); // the store's version fences the token write
     expect(simulator.report()).toMatchObject({ refreshes: 1, reuses: 0 });
   });
 
   it('never presents one refresh token twice when two replicas refresh at once, many times over', async () => {
-    for (let round = 0; round < 10; round += 1) {
-      await Promise.allSettled([refresh(replicas[0]), refresh(replicas[1])]);
+    for (let round = 0; round < 8; round += 1) {
+      await Promise.allSettled([replicas[0].refresh('pa', { lockWaitMs: 3_000 }), replicas[1].refresh('pa', { lockWaitMs: 3_000 })]);
     }
     const report = simulator.report();
     expect(report.reuses).toBe(0);
-    expect(report.refreshes).toBeGreaterThanOrEqual(10);
+    expect(report.refreshes).toBeGreaterThanOrEqual(8);
     expect((await store.get('pa'))?.values.refresh_token).toBe(report.currentRefreshToken);
   });
 
-  it('keeps the lock while the upstream answers slower than the lock TTL', async () => {
+  it('keeps the lock and the claim while the upstream answers slower than the lock TTL', async () => {
     simulator.delayMs = 900; // LOCK_TTL_MS is 600
-    const results = await Promise.allSettled([refresh(replicas[0]), refresh(replicas[1])]);
+    const results = await Promise.allSettled([replicas[0].refresh('pa', { lockWaitMs: 5_000 }), replicas[1].refresh('pa', { lockWaitMs: 5_000 })]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
     expect(simulator.report()).toMatchObject({ refreshes: 2, reuses: 0, overlappingUses: 0 });
   });
 
   it('refuses a stale writer: a claim on an old version fails before any upstream call', async () => {
     const stale = await store.get('pa');
-    await refresh(); // another holder moves the version on
+    await replicas[0].refresh('pa'); // another holder moves the version on
     await expect(store.put('pa', { ...stale!.values, [CLAIM_FIELD]: '{}' }, stale!.version)).rejects.toMatchObject({ code: 'credential_conflict' });
     expect(simulator.report().refreshes).toBe(1);
   });
 
-  it('keeps a live claim exclusive, and presents the token once more after its deadline (outcome unknown)', async () => {
+  it('keeps a dead holder\'s claim exclusive until its lease ends, then presents the token once more', async () => {
     const record = await store.get('pa');
     const claim = { attemptId: 'dead-holder', deadline: Date.now() + 1_500, recovering: false };
     await store.put('pa', { ...record!.values, [CLAIM_FIELD]: JSON.stringify(claim) }, record!.version);
-    await expect(refresh()).rejects.toBeInstanceOf(LockUnavailableError);
+    await expect(replicas[0].refresh('pa')).rejects.toBeInstanceOf(LockUnavailableError);
     expect(simulator.report().refreshes).toBe(0);
 
     await sleep(1_600);
-    await refresh(); // the dead holder never reached the upstream: the token still works
+    await replicas[0].refresh('pa'); // the dead holder never reached the upstream: the token still works
     expect(simulator.report()).toMatchObject({ refreshes: 1, reuses: 0 });
   });
 
   it('marks reauthorization_required on invalid_grant and stops calling the upstream', async () => {
     const record = await store.get('pa');
     await store.put('pa', { ...record!.values, refresh_token: 'def-revoked' }, record!.version);
-    await expect(refresh()).rejects.toBeInstanceOf(ReauthorizationRequiredError);
+    await expect(replicas[0].refresh('pa')).rejects.toBeInstanceOf(ReauthorizationRequiredError);
     const calls = simulator.calls.length;
-    await expect(refresh()).rejects.toBeInstanceOf(ReauthorizationRequiredError);
+    await expect(replicas[1].refresh('pa')).rejects.toBeInstanceOf(ReauthorizationRequiredError);
     expect(simulator.calls.length).toBe(calls);
-    expect(await replicas[0].get<TokenStore>(TOKEN_STORE).getStatus('pa')).toMatchObject({ state: 'reauthorization_required' });
+    expect(await replicas[1].describe('pa')).toMatchObject({ state: 'reauthorization_required', last_error: { code: 'invalid_grant' } });
   });
 
   it('keeps a new refresh token in the outbox while the store refuses writes, then commits it', async () => {
     simulator.delayMs = 300;
-    const running = refresh();
+    const running = replicas[0].refresh('pa');
     await sleep(150); // claimed, upstream call in flight
-    mkdirSync(join(dir, 'credentials.enc.lock')); // the file store can no longer take its write lock
+    fixture.refuseWrites(true);
     const token = await running;
     expect(simulator.tokens.isValid(token.accessToken)).toBe(true);
-    const tokens = replicas[0].get<TokenStore>(TOKEN_STORE);
-    expect(await tokens.getStatus('pa')).toMatchObject({ state: 'degraded', durableWritePending: true });
-    expect((await tokens.getPending('pa'))?.values.refresh_token).toBe(simulator.currentRefreshToken);
+    expect(await replicas[1].describe('pa')).toMatchObject({ state: 'degraded', durable_write_pending: true });
     expect((await store.get('pa'))?.values.refresh_token).not.toBe(simulator.currentRefreshToken);
 
-    rmdirSync(join(dir, 'credentials.enc.lock'));
+    fixture.refuseWrites(false);
     await waitFor(async () => (await store.get('pa'))?.values.refresh_token === simulator.currentRefreshToken);
-    await waitFor(async () => (await tokens.getPending('pa')) === undefined); // the outbox is deleted just after the commit
     simulator.delayMs = 0;
-    await refresh(replicas[1]); // the next refresh starts from the committed token
+    await replicas[1].refresh('pa'); // the next refresh starts from the committed token
     expect(simulator.report()).toMatchObject({ refreshes: 2, reuses: 0 });
   });
 });

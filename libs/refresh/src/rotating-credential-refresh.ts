@@ -1,139 +1,126 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { InjectCredentialStore, type CredentialRecord, type CredentialStore } from '@app/credentials';
-import { CredentialConflictError, CredentialsMissingError, LockUnavailableError, UpstreamError } from '@app/errors';
+import { CredentialConflictError, CredentialsMissingError, ReauthorizationRequiredError, UpstreamError } from '@app/errors';
 import type { IssuedToken, ProviderInstance } from '@app/providers';
-import { InjectTokenStore, type PendingCredentials, type TokenStore } from '@app/token-store';
-import { publicFields, readClaim, withClaim } from './refresh-claim';
-import { backoffMs } from './refresh-timing';
+import { ClaimHeldError } from './claim-held.error';
+import { ClaimLease } from './claim-lease';
+import { fingerprint, publicFields, readClaim, readRefusal, withClaim, withRefusal, type RefreshClaim } from './refresh-claim';
+import { outboxWaiting, RefreshOutbox } from './refresh-outbox.service';
 
 /** A refresh whose rotated credentials are issued; `durable` is false while they wait in the outbox. */
 export interface RotatedRefresh {
   issued: IssuedToken;
+  /** The credential-store version the token was obtained under: the token store's fence. */
+  fence: number;
   durable: boolean;
 }
 
+export interface RotationSteps {
+  /** Aborted when the lock was lost: no claim is taken after that. */
+  lockSignal: AbortSignal;
+  /** Runs right before the claim, so only a call that will happen spends a rate slot. */
+  beforeUpstreamCall(): Promise<void>;
+}
+
 /**
- * The protocol for single-use refresh tokens (docs: README "Refresh protocol"). Runs under the
- * provider lock, but never trusts it: the credential store's version is the fence.
- *   1. commit any pending (outbox) credentials first;  2. claim with check-and-set;
- *   3. call the upstream;  4. save the answer to the outbox (Redis + memory);
- *   5. commit with check-and-set against the claim;  6. on failure keep the outbox and retry.
+ * The protocol for single-use refresh tokens (README "Refresh protocol"). Runs under the provider
+ * lock but never trusts it: the credential store's version is the fence.
+ *   1. commit any outbox first;  2. refuse a chain the upstream refused;  3. claim with check-and-set;
+ *   4. call the upstream, renewing the claim meanwhile;  5. outbox, then commit with check-and-set.
  */
 @Injectable()
-export class RotatingCredentialRefresh implements OnApplicationShutdown {
+export class RotatingCredentialRefresh {
   private readonly logger = new Logger(RotatingCredentialRefresh.name);
-  /** Outbox copies in this process, in case Redis loses them (restart without persistence). */
-  private readonly pendingInMemory = new Map<string, PendingCredentials>();
-  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
     @InjectBrokerConfig() private readonly config: BrokerConfig,
     @InjectCredentialStore() private readonly credentials: CredentialStore,
-    @InjectTokenStore() private readonly tokens: TokenStore,
+    private readonly outbox: RefreshOutbox,
   ) {}
 
-  onApplicationShutdown(): void {
-    for (const timer of this.retryTimers.values()) clearTimeout(timer);
-  }
+  async refresh(instance: ProviderInstance, steps: RotationSteps): Promise<RotatedRefresh> {
+    const provider = instance.id;
+    if (!(await this.outbox.settle(provider))) throw outboxWaiting(provider);
+    const record = await this.readRecord(provider);
+    const previous = readClaim(record.values);
+    if (previous && previous.deadline > Date.now()) throw new ClaimHeldError(provider);
+    if (previous) this.logger.warn(`${provider}: claim ${previous.attemptId} expired with unknown outcome; presenting its refresh token once more`);
+    steps.lockSignal.throwIfAborted();
+    await steps.beforeUpstreamCall();
 
-  /** True while this process holds rotated credentials the store has not accepted. */
-  hasPending(provider: string): boolean {
-    return this.pendingInMemory.has(provider);
-  }
-
-  async refresh(instance: ProviderInstance, signal: AbortSignal): Promise<RotatedRefresh> {
-    const record = await this.commitPending(instance.id, await this.readRecord(instance.id));
-    const claim = readClaim(record.values);
-    if (claim && claim.deadline > Date.now()) throw new LockUnavailableError(`claim:${instance.id}`);
-    if (claim) this.logger.warn(`${instance.id}: claim ${claim.attemptId} expired with unknown outcome; presenting its refresh token once more`);
-
-    const attemptId = randomUUID();
-    const deadline = Date.now() + this.config.upstreamTimeoutMs + 1_000;
-    const claimed = await this.credentials.put(instance.id, withClaim(record.values, { attemptId, deadline, recovering: !!claim }), record.version);
-    if (signal.aborted) throw signal.reason as Error; // lock lost while claiming: the claim stays and expires
+    const claimedAt = Date.now();
+    const claim: RefreshClaim = { attemptId: randomUUID(), deadline: claimedAt + this.config.lockTtlMs, recovering: !!previous };
+    const lease = new ClaimLease(this.credentials, provider, await this.claim(provider, record, claim), claim, this.config.lockTtlMs);
+    await lease.begin(claimedAt);
     let issued: IssuedToken;
     try {
-      issued = await instance.client.requestToken({ credentials: publicFields(record.values), signal });
+      // from here only the upstream timeout ends the call: the token is being spent, its answer must be kept
+      issued = await instance.client.requestToken({ credentials: publicFields(record.values) });
     } catch (error) {
-      throw await this.afterFailedCall(instance.id, claimed, error);
+      throw await this.afterFailedCall(provider, await lease.end(), claim, error);
     }
-    const pending: PendingCredentials = {
-      values: { ...publicFields(record.values), ...issued.rotatedCredentials },
-      baseVersion: claimed.version,
-      attemptId,
-      since: Date.now(),
-    };
-    this.pendingInMemory.set(instance.id, pending);
-    await this.tokens.putPending(instance.id, pending).catch(() => undefined); // memory still holds it
-    const durable = await this.tryCommit(instance.id, pending);
-    if (!durable) this.scheduleRetry(instance.id, 1);
-    return { issued, durable };
+    return this.keep(provider, issued, await lease.end(), claim, record);
   }
 
   private async readRecord(provider: string): Promise<CredentialRecord> {
     const record = await this.credentials.get(provider);
     if (!record?.values.refresh_token) throw new CredentialsMissingError(provider);
+    const refusal = readRefusal(record.values);
+    if (refusal) throw new ReauthorizationRequiredError(provider, refusal.code, refusal.message);
     return record;
   }
 
-  /** Commits an outbox left by any replica; returns the record to refresh from. Throws while the store refuses. */
-  private async commitPending(provider: string, record: CredentialRecord): Promise<CredentialRecord> {
-    const pending = this.pendingInMemory.get(provider) ?? (await this.tokens.getPending(provider));
-    if (!pending) return record;
-    if (!(await this.tryCommit(provider, pending))) throw new LockUnavailableError(`outbox:${provider}`);
-    return this.readRecord(provider);
-  }
-
-  /** Check-and-set against the claim's version; false (and the outbox kept) when the store refuses. */
-  private async tryCommit(provider: string, pending: PendingCredentials): Promise<boolean> {
+  private async claim(provider: string, record: CredentialRecord, claim: RefreshClaim): Promise<CredentialRecord> {
     try {
-      await this.credentials.put(provider, pending.values, pending.baseVersion);
+      return await this.credentials.put(provider, withClaim(record.values, claim), record.version);
     } catch (error) {
-      const current = await this.credentials.get(provider).catch(() => undefined);
-      const alreadyThere = current?.values.refresh_token === pending.values.refresh_token;
-      if (!alreadyThere) {
-        if (error instanceof CredentialConflictError) {
-          this.logger.error(`${provider}: credentials changed under a pending commit (attempt ${pending.attemptId}); keeping it in the outbox`);
-        } else {
-          this.logger.warn(`${provider}: rotated refresh token not yet durable (${(error as Error).message}); kept in the outbox`);
-        }
-        return false;
-      }
+      if (error instanceof CredentialConflictError) throw new ClaimHeldError(provider); // another replica claimed first
+      throw error;
     }
-    this.pendingInMemory.delete(provider);
-    await this.tokens.deletePending(provider, pending.attemptId).catch(() => undefined);
-    return true;
   }
 
-  private scheduleRetry(provider: string, attempt: number): void {
-    clearTimeout(this.retryTimers.get(provider));
-    const timer = setTimeout(() => {
-      const pending = this.pendingInMemory.get(provider);
-      if (!pending) return;
-      void this.tryCommit(provider, pending).then((ok) => (ok ? this.retryTimers.delete(provider) : this.scheduleRetry(provider, attempt + 1)));
-    }, Math.min(backoffMs(attempt), 30_000));
-    timer.unref();
-    this.retryTimers.set(provider, timer);
+  /** Outbox first, then the commit: an answer that arrived is never dropped. */
+  private async keep(provider: string, issued: IssuedToken, claimed: CredentialRecord, claim: RefreshClaim, spentFrom: CredentialRecord): Promise<RotatedRefresh> {
+    const pending = {
+      rotated: issued.rotatedCredentials ?? {},
+      baseVersion: claimed.version,
+      attemptId: claim.attemptId,
+      spent: fingerprint(spentFrom.values.refresh_token),
+      since: Date.now(),
+    };
+    await this.outbox.save(provider, pending);
+    const outcome = await this.outbox.commit(provider, pending);
+    if (outcome.kind === 'refused') {
+      this.outbox.retryLater(provider, 1);
+      return { issued, fence: claimed.version, durable: false };
+    }
+    return { issued, fence: outcome.kind === 'committed' ? outcome.record.version : claimed.version, durable: true };
   }
 
   /**
-   * An answer from the upstream (4xx/5xx) means the token was not spent: drop the claim so the next
-   * attempt proceeds at once. A timeout or a lost connection leaves the outcome unknown: the claim
-   * stays until its deadline, and the next holder presents the token once more (rule 7).
-   * `invalid_grant` is final only if nobody changed the credentials meanwhile (rule 6).
+   * An answer from the upstream (4xx/5xx) means the token was not spent: drop the claim, or mark the
+   * chain refused when the answer says so. No answer (timeout, broken connection) leaves the outcome
+   * unknown: the claim stays until its lease runs out and the next holder presents the token once more.
+   * A refusal is final only if nobody changed the credentials meanwhile.
    */
-  private async afterFailedCall(provider: string, claimed: CredentialRecord, error: unknown): Promise<unknown> {
+  private async afterFailedCall(provider: string, claimed: CredentialRecord, claim: RefreshClaim, error: unknown): Promise<unknown> {
     const answered = error instanceof UpstreamError && error.details.status !== undefined && error.details.status >= 300;
     if (!answered) return error;
+    const refused = error.kind === 'permanent';
+    const message = claim.recovering
+      ? `The upstream refused the refresh token (${error.reason}) after an earlier attempt ended with unknown outcome (a replica died or lost its connection after sending it). Store new credentials with PUT /admin/credentials/${provider}`
+      : `The upstream refused the refresh token (${error.reason}). Store new credentials with PUT /admin/credentials/${provider}`;
+    const values = refused ? withRefusal(claimed.values, { code: error.reason, message, at: Date.now() }) : withClaim(claimed.values, undefined);
     try {
-      await this.credentials.put(provider, withClaim(claimed.values, undefined), claimed.version);
+      await this.credentials.put(provider, values, claimed.version);
     } catch (cause) {
-      if (cause instanceof CredentialConflictError && error.reason === 'invalid_grant') {
+      if (refused && cause instanceof CredentialConflictError) {
         return new UpstreamError(provider, 'transient', 'superseded', 'Credentials changed while the refresh ran; retrying with the new ones');
       }
+      this.logger.warn(`${provider}: claim ${claim.attemptId} not released (${(cause as Error).message}); it expires by itself`);
     }
-    return error;
+    return refused ? new ReauthorizationRequiredError(provider, error.reason, message, { cause: error }) : error;
   }
 }

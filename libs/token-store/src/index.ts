@@ -1,2 +1,2 @@
 export { TokenStoreModule } from './token-store.module';
-export { TOKEN_STORE, InjectTokenStore, type PendingCredentials, type ProviderStatus, type StoredToken, type TokenStore } from './token-store';
+export { TOKEN_STORE, InjectTokenStore, type OutboxEntry, type ProviderStatus, type StoredToken, type TokenStore } from './token-store';

@@ -1,4 +1,4 @@
-import { PendingCredentials, ProviderStatus, StoredToken, TokenStore } from './token-store';
+import { OutboxEntry, ProviderStatus, StoredToken, TokenStore } from './token-store';
 
 /** Embedded mode: one process, so a Map is the shared state. */
 export class MemoryTokenStore implements TokenStore {
@@ -6,7 +6,7 @@ export class MemoryTokenStore implements TokenStore {
   private readonly tokens = new Map<string, StoredToken>();
   private readonly fences = new Map<string, number>();
   private readonly statuses = new Map<string, ProviderStatus>();
-  private readonly pending = new Map<string, PendingCredentials>();
+  private readonly outboxes = new Map<string, OutboxEntry>();
   private readonly rateWindows = new Map<string, { start: number; count: number }>();
 
   async get(provider: string): Promise<StoredToken | undefined> {
@@ -27,6 +27,7 @@ export class MemoryTokenStore implements TokenStore {
 
   async delete(provider: string): Promise<void> {
     this.tokens.delete(provider);
+    this.fences.delete(provider);
   }
 
   async getStatus(provider: string): Promise<ProviderStatus | undefined> {
@@ -37,16 +38,16 @@ export class MemoryTokenStore implements TokenStore {
     this.statuses.set(provider, status);
   }
 
-  async getPending(provider: string): Promise<PendingCredentials | undefined> {
-    return this.pending.get(provider);
+  async getOutbox(provider: string): Promise<OutboxEntry | undefined> {
+    return this.outboxes.get(provider);
   }
 
-  async putPending(provider: string, pending: PendingCredentials): Promise<void> {
-    this.pending.set(provider, pending);
+  async putOutbox(provider: string, entry: OutboxEntry): Promise<void> {
+    this.outboxes.set(provider, entry);
   }
 
-  async deletePending(provider: string, attemptId: string): Promise<void> {
-    if (this.pending.get(provider)?.attemptId === attemptId) this.pending.delete(provider);
+  async deleteOutbox(provider: string, attemptId: string): Promise<void> {
+    if (this.outboxes.get(provider)?.attemptId === attemptId) this.outboxes.delete(provider);
   }
 
   async takeRateSlot(provider: string, perMinute: number): Promise<number> {

@@ -42,9 +42,37 @@ describe.each([
     expect(await store.put('p', token(6, 'stale'))).toBe(false);
   });
 
+  it('forgets the fence with the token, so a provider whose credentials were re-created starts again', async () => {
+    expect(await store.put('p', token(9))).toBe(true);
+    await store.delete('p');
+    expect(await store.get('p')).toBeUndefined();
+    expect(await store.put('p', token(1))).toBe(true);
+  });
+
+  it('deletes an outbox entry only for the attempt that wrote it', async () => {
+    await store.putOutbox('p', { attemptId: 'a1', sealed: 'v1.x' });
+    await store.deleteOutbox('p', 'other');
+    expect(await store.getOutbox('p')).toEqual({ attemptId: 'a1', sealed: 'v1.x' });
+    await store.deleteOutbox('p', 'a1');
+    expect(await store.getOutbox('p')).toBeUndefined();
+  });
+
   it('shares provider status', async () => {
     await store.putStatus('p', { state: 'failing', consecutiveFailures: 2, retryAt: 123 });
     expect(await store.getStatus('p')).toEqual({ state: 'failing', consecutiveFailures: 2, retryAt: 123 });
+  });
+});
+
+describe('RedisTokenStore keys', () => {
+  it('puts every key of a provider under one cluster hash tag', async () => {
+    const prefix = `t${randomBytes(4).toString('hex')}:`;
+    const store = new RedisTokenStore(redis, prefix);
+    await store.put('pa', token(1));
+    await store.putStatus('pa', { state: 'ok', consecutiveFailures: 0 });
+    await store.putOutbox('pa', { attemptId: 'a', sealed: 's' });
+    await store.takeRateSlot('pa', 10);
+    const keys = (await redis.keys(`${prefix}*`)).sort();
+    expect(keys).toEqual(['fence', 'outbox', 'rate', 'status', 'token'].map((kind) => `${prefix}{pa}:${kind}`));
   });
 });
 

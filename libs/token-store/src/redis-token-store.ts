@@ -1,9 +1,10 @@
 import type Redis from 'ioredis';
 import { TokenStoreUnavailableError } from '@app/errors';
-import { PendingCredentials, ProviderStatus, StoredToken, TokenStore } from './token-store';
+import { providerKey } from './provider-key';
+import { OutboxEntry, ProviderStatus, StoredToken, TokenStore } from './token-store';
 
 /**
- * Writes the token only if no holder with a higher fence wrote before (KEYS: token, fence;
+ * Writes the token only if no token with a higher fence was written before (KEYS: token, fence;
  * ARGV: json, fence, ttl ms). The fence key never expires, so it outlives the token.
  */
 const FENCED_SET = `
@@ -14,7 +15,7 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 return 1`;
 
 /** Deletes KEYS[1] only if its JSON holds attemptId ARGV[1]. */
-const DELETE_PENDING_IF_SAME = `
+const DELETE_OUTBOX_IF_SAME = `
 local raw = redis.call('GET', KEYS[1])
 if raw and cjson.decode(raw).attemptId == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -35,46 +36,43 @@ export class RedisTokenStore implements TokenStore {
   ) {}
 
   async get(provider: string): Promise<StoredToken | undefined> {
-    const raw = await this.call(() => this.redis.get(this.key('token', provider)));
-    return raw ? (JSON.parse(raw) as StoredToken) : undefined;
+    return this.getJson<StoredToken>(provider, 'token');
   }
 
   async put(provider: string, token: StoredToken): Promise<boolean> {
     const ttl = Math.max(1, token.expiresAt - Date.now());
     const written = await this.call(() =>
-      this.redis.eval(FENCED_SET, 2, this.key('token', provider), this.key('fence', provider), JSON.stringify(token), token.fence, ttl),
+      this.redis.eval(FENCED_SET, 2, this.key(provider, 'token'), this.key(provider, 'fence'), JSON.stringify(token), token.fence, ttl),
     );
     return written === 1;
   }
 
   async delete(provider: string): Promise<void> {
-    await this.call(() => this.redis.del(this.key('token', provider)));
+    await this.call(() => this.redis.del(this.key(provider, 'token'), this.key(provider, 'fence')));
   }
 
   async getStatus(provider: string): Promise<ProviderStatus | undefined> {
-    const raw = await this.call(() => this.redis.get(this.key('status', provider)));
-    return raw ? (JSON.parse(raw) as ProviderStatus) : undefined;
+    return this.getJson<ProviderStatus>(provider, 'status');
   }
 
   async putStatus(provider: string, status: ProviderStatus): Promise<void> {
-    await this.call(() => this.redis.set(this.key('status', provider), JSON.stringify(status)));
+    await this.call(() => this.redis.set(this.key(provider, 'status'), JSON.stringify(status)));
   }
 
-  async getPending(provider: string): Promise<PendingCredentials | undefined> {
-    const raw = await this.call(() => this.redis.get(this.key('pending', provider)));
-    return raw ? (JSON.parse(raw) as PendingCredentials) : undefined;
+  async getOutbox(provider: string): Promise<OutboxEntry | undefined> {
+    return this.getJson<OutboxEntry>(provider, 'outbox');
   }
 
-  async putPending(provider: string, pending: PendingCredentials): Promise<void> {
-    await this.call(() => this.redis.set(this.key('pending', provider), JSON.stringify(pending)));
+  async putOutbox(provider: string, entry: OutboxEntry): Promise<void> {
+    await this.call(() => this.redis.set(this.key(provider, 'outbox'), JSON.stringify(entry)));
   }
 
-  async deletePending(provider: string, attemptId: string): Promise<void> {
-    await this.call(() => this.redis.eval(DELETE_PENDING_IF_SAME, 1, this.key('pending', provider), attemptId));
+  async deleteOutbox(provider: string, attemptId: string): Promise<void> {
+    await this.call(() => this.redis.eval(DELETE_OUTBOX_IF_SAME, 1, this.key(provider, 'outbox'), attemptId));
   }
 
   async takeRateSlot(provider: string, perMinute: number): Promise<number> {
-    const wait = await this.call(() => this.redis.eval(TAKE_RATE_SLOT, 1, this.key('rate', provider), perMinute));
+    const wait = await this.call(() => this.redis.eval(TAKE_RATE_SLOT, 1, this.key(provider, 'rate'), perMinute));
     return Math.max(0, Number(wait));
   }
 
@@ -82,8 +80,13 @@ export class RedisTokenStore implements TokenStore {
     await this.call(() => this.redis.ping());
   }
 
-  private key(kind: string, provider: string): string {
-    return `${this.prefix}${kind}:${provider}`;
+  private async getJson<T>(provider: string, kind: string): Promise<T | undefined> {
+    const raw = await this.call(() => this.redis.get(this.key(provider, kind)));
+    return raw ? (JSON.parse(raw) as T) : undefined;
+  }
+
+  private key(provider: string, kind: string): string {
+    return providerKey(this.prefix, provider, kind);
   }
 
   private async call<T>(command: () => Promise<T>): Promise<T> {

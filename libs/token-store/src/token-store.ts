@@ -6,24 +6,26 @@ export interface StoredToken {
   tokenType: string;
   /** Epoch ms. */
   expiresAt: number;
-  /** Epoch ms, when the upstream issued it: `expiresAt - obtainedAt` is the provider's lifetime. */
+  /** Epoch ms, when the upstream request was sent: `expiresAt - obtainedAt` is the provider's lifetime. */
   obtainedAt: number;
-  /** Fencing number of the lock holder that wrote it. */
+  /**
+   * Orders the writes of one provider's token, so a holder that lost the race never replaces a
+   * newer token: the credential-store version of the refresh for rotating providers, the time the
+   * request was sent for the others. Neither lives in Redis, so neither goes backwards when Redis
+   * loses its data.
+   */
   fence: number;
   /** Provider-specific state for the next refresh (e.g. Passportal's refresh token); never sent to callers. */
   state?: Record<string, string>;
 }
 
 /**
- * A rotated credential set the upstream issued but the credential store has not accepted yet (the
- * outbox). It must be committed before any other refresh of the provider, and is never dropped.
+ * A rotated credential the upstream issued that the credential store has not accepted yet (the
+ * outbox), sealed with the master key: the token store holds it without being able to read it.
  */
-export interface PendingCredentials {
-  values: Record<string, string>;
-  /** The credential-store version the commit must check-and-set against (the claim's version). */
-  baseVersion: number;
+export interface OutboxEntry {
   attemptId: string;
-  since: number;
+  sealed: string;
 }
 
 /** What every replica and the ops dashboard should know about a provider's health. */
@@ -39,22 +41,26 @@ export interface ProviderStatus {
   durableWritePending?: boolean;
 }
 
-/** Shared token state: Redis across replicas, or process memory in embedded mode. */
+/**
+ * Shared token state: Redis across replicas, or process memory in embedded mode. Every key of a
+ * provider carries the same Redis Cluster hash tag, `{<provider>}` (README "Redis keys").
+ */
 export interface TokenStore {
   readonly description: string;
   get(provider: string): Promise<StoredToken | undefined>;
   /**
-   * Stores the token unless a holder with a higher fence already wrote one; false when fenced off.
+   * Stores the token unless one with a higher fence was stored before; false when fenced off.
    * The entry expires with the token.
    */
   put(provider: string, token: StoredToken): Promise<boolean>;
+  /** Forgets the token and its fence (the provider's credentials were removed; versions start again). */
   delete(provider: string): Promise<void>;
   getStatus(provider: string): Promise<ProviderStatus | undefined>;
   putStatus(provider: string, status: ProviderStatus): Promise<void>;
-  getPending(provider: string): Promise<PendingCredentials | undefined>;
-  putPending(provider: string, pending: PendingCredentials): Promise<void>;
-  /** Removes the pending record only if it is still the one from `attemptId`. */
-  deletePending(provider: string, attemptId: string): Promise<void>;
+  getOutbox(provider: string): Promise<OutboxEntry | undefined>;
+  putOutbox(provider: string, entry: OutboxEntry): Promise<void>;
+  /** Removes the outbox entry only if it is still the one from `attemptId`. */
+  deleteOutbox(provider: string, attemptId: string): Promise<void>;
   /**
    * Takes one of `perMinute` upstream-call slots shared by all replicas: 0 when granted, else the
    * milliseconds until the next slot.

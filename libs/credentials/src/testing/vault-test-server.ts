@@ -24,6 +24,8 @@ export class VaultTestServer {
   failWrites = false;
   /** Every KV read answers 503. */
   failReads = false;
+  /** The next `count` KV writes are held this long before they are processed, like a slow network to Vault. */
+  private slowWrites = { ms: 0, count: 0 };
   private server?: Server;
   private readonly secrets = new Map<string, Version[]>();
   private readonly tokens = new Map<string, Token>();
@@ -55,6 +57,10 @@ export class VaultTestServer {
   /** Ends every token's life now (AppRole tokens), as if their TTL ran out. */
   expireTokens(): void {
     for (const [token, info] of this.tokens) if (info.ttlSeconds) this.tokens.set(token, { ...info, expiresAt: Date.now() - 1 });
+  }
+
+  delayNextWrites(ms: number, count = 1): void {
+    this.slowWrites = { ms, count };
   }
 
   /** The newest stored data of `<prefix>/<provider>`, for assertions. */
@@ -92,12 +98,12 @@ export class VaultTestServer {
     const kv = new RegExp(`^/v1/${this.mount}/(data|metadata)/(.+)$`).exec(path);
     if (!kv) return reply(404, { errors: [] });
     const [, kind, secretPath] = kv;
-    const versions = this.secrets.get(secretPath) ?? [];
     if (kind === 'metadata' && req.method === 'DELETE') {
       if (this.failWrites) return reply(503, { errors: ['Vault is sealed'] });
       this.secrets.delete(secretPath);
       return reply(204);
     }
+    const versions = this.secrets.get(secretPath) ?? [];
     if (kind === 'data' && req.method === 'GET') {
       if (this.failReads) return reply(503, { errors: ['Vault is sealed'] });
       if (versions.length === 0) return reply(404, { errors: [] });
@@ -105,13 +111,18 @@ export class VaultTestServer {
       return reply(200, { data: { data: latest.data, metadata: { version: versions.length, created_time: latest.created_time, deletion_time: '', destroyed: false } } });
     }
     if (kind === 'data' && (req.method === 'POST' || req.method === 'PUT')) {
+      if (this.slowWrites.count > 0) {
+        this.slowWrites.count -= 1;
+        await new Promise((resolve) => setTimeout(resolve, this.slowWrites.ms));
+      }
       if (this.failWrites) return reply(503, { errors: ['Vault is sealed'] });
+      const current = this.secrets.get(secretPath)?.length ?? 0;
       const cas = (body?.options as { cas?: unknown } | undefined)?.cas;
-      if (cas !== undefined && cas !== versions.length) {
+      if (cas !== undefined && cas !== current) {
         return reply(400, { errors: [`check-and-set parameter did not match the current version`] });
       }
       if (typeof body?.data !== 'object' || body.data === null) return reply(400, { errors: ['no data provided'] });
-      const version = versions.length + 1;
+      const version = current + 1;
       this.putRaw(secretPath, body.data as Record<string, unknown>);
       return reply(200, { data: { version, created_time: new Date().toISOString() } });
     }

@@ -21,7 +21,6 @@ export interface TokenRequest {
   credentials: Record<string, string>;
   /** The token currently held, if any, with its state: lets a provider use its own refresh call. */
   current?: { accessToken: string; expiresAt: number; state?: Record<string, string> };
-  signal: AbortSignal;
 }
 
 /** One configured provider instance's way of getting tokens. */

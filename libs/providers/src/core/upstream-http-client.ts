@@ -10,7 +10,6 @@ export interface UpstreamRequest {
   url: string;
   headers?: Record<string, string>;
   body?: string;
-  signal?: AbortSignal;
 }
 
 export interface UpstreamResponse {
@@ -30,14 +29,14 @@ export class UpstreamHttpClient {
   constructor(@InjectBrokerConfig() private readonly config: BrokerConfig) {}
 
   async send(provider: string, request: UpstreamRequest): Promise<UpstreamResponse> {
+    // the timeout is the only thing that ends a call: a refresh token sent upstream is being spent, its answer must be awaited
     const timeout = AbortSignal.timeout(this.config.upstreamTimeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     try {
       const response = await fetch(request.url, {
         method: request.method,
         headers: request.headers,
         body: request.body,
-        signal,
+        signal: timeout,
         redirect: 'error',
       });
       const text = await readCapped(response, provider);
@@ -49,7 +48,7 @@ export class UpstreamHttpClient {
       };
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
-      const timedOut = timeout.aborted && !request.signal?.aborted;
+      const timedOut = timeout.aborted;
       throw new UpstreamError(
         provider,
         'transient',

@@ -19,7 +19,7 @@ export class ClientCredentialsTokenClient implements TokenClient {
     private readonly settings: ClientCredentialsSettings,
   ) {}
 
-  async requestToken({ credentials, signal }: TokenRequest): Promise<IssuedToken> {
+  async requestToken({ credentials }: TokenRequest): Promise<IssuedToken> {
     const { provider, tokenUrl, bodyFormat, clientAuth, scope, defaultExpiresInSeconds, headers } = this.settings;
     const params: Record<string, string> = {
       grant_type: 'client_credentials',
@@ -35,7 +35,6 @@ export class ClientCredentialsTokenClient implements TokenClient {
       clientAuth,
       defaultExpiresInSeconds,
       headers,
-      signal,
     });
     return { accessToken: grant.accessToken, tokenType: grant.tokenType, expiresAt: grant.expiresAt };
   }

@@ -24,7 +24,6 @@ describe('requestOAuth2Token', () => {
       bodyFormat: 'form',
       clientAuth: 'basic',
       defaultExpiresInSeconds: 3600,
-      signal: new AbortController().signal,
     };
   });
 

@@ -16,7 +16,6 @@ export interface OAuth2TokenCall {
   /** Lifetime to assume when the answer has no `expires_in`. */
   defaultExpiresInSeconds: number;
   headers?: Record<string, string>;
-  signal: AbortSignal;
 }
 
 /** RFC 6749 5.2 codes that no retry will fix: a person must change credentials or re-authorize. */
@@ -50,7 +49,7 @@ export async function requestOAuth2Token(http: UpstreamHttpClient, call: OAuth2T
 
   // lifetimes count from when we asked: a slow answer must not stretch the expiry we believe in
   const sentAt = Date.now();
-  const response = await http.send(call.provider, { method: 'POST', url: call.url, headers, body, signal: call.signal });
+  const response = await http.send(call.provider, { method: 'POST', url: call.url, headers, body });
   if (response.status < 200 || response.status >= 300) {
     throw classifyOAuth2Failure(call.provider, response);
   }

@@ -14,7 +14,7 @@ export class PassolutionTokenClient implements TokenClient {
     private readonly tokenUrl: string,
   ) {}
 
-  async requestToken({ credentials, signal }: TokenRequest): Promise<IssuedToken> {
+  async requestToken({ credentials }: TokenRequest): Promise<IssuedToken> {
     const grant = await requestOAuth2Token(this.http, {
       provider: this.provider,
       url: this.tokenUrl,
@@ -27,7 +27,6 @@ export class PassolutionTokenClient implements TokenClient {
       bodyFormat: 'json',
       clientAuth: 'body',
       defaultExpiresInSeconds: 31_536_000,
-      signal,
     });
     if (!grant.refreshToken) {
       // the old token is spent and no successor came back: only a person can re-authorize

@@ -59,6 +59,17 @@ export class PassolutionSimulator extends SimulatorServer {
     return this.current;
   }
 
+  /**
+   * A person authorizes the account again (a new authorization-code exchange): a new chain starts and
+   * the old one is revoked. Returns the new chain's first refresh token.
+   */
+  reauthorize(): string {
+    for (const record of this.chain.values()) record.usedAt ??= Date.now();
+    this.revoked = false;
+    this.current = this.mint();
+    return this.current;
+  }
+
   report(): RefreshTokenReport {
     return {
       refreshes: this.refreshes,

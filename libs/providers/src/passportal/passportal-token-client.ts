@@ -15,7 +15,7 @@ export class PassportalTokenClient implements TokenClient {
     private readonly scope: string,
   ) {}
 
-  async requestToken({ credentials, signal }: TokenRequest): Promise<IssuedToken> {
+  async requestToken({ credentials }: TokenRequest): Promise<IssuedToken> {
     const content = credentials.content ?? DEFAULT_PASSPORTAL_CONTENT;
     const response = await this.http.send(this.provider, {
       method: 'POST',
@@ -27,7 +27,6 @@ export class PassportalTokenClient implements TokenClient {
         accept: 'application/json',
       },
       body: JSON.stringify({ scope: this.scope, content }),
-      signal,
     });
     return mapPassportalResponse(this.provider, response);
   }

@@ -10,7 +10,6 @@ const API_KEY = 'AKPF123,unit-spec-api-key';
 const LOGIN = '/api/v1/security/token';
 const REFRESH = '/api/v1/security/refresh_token';
 const http = new UpstreamHttpClient({ upstreamTimeoutMs: 2_000 } as BrokerConfig);
-const signal = new AbortController().signal;
 
 /** The client's choices between refresh and API-key login, against the strict simulator. */
 describe('PortfoleonTokenClient', () => {
@@ -28,7 +27,7 @@ describe('PortfoleonTokenClient', () => {
     credentials = { api_key: apiKey };
   }
   let credentials: Record<string, string>;
-  const request = (current?: IssuedToken) => client.requestToken({ credentials, current, signal });
+  const request = (current?: IssuedToken) => client.requestToken({ credentials, current });
 
   afterEach(() => simulator.stop());
 

@@ -27,12 +27,12 @@ export class PortfoleonTokenClient implements TokenClient {
     private readonly endpoints: PortfoleonEndpoints,
   ) {}
 
-  async requestToken({ credentials, current, signal }: TokenRequest): Promise<IssuedToken> {
+  async requestToken({ credentials, current }: TokenRequest): Promise<IssuedToken> {
     if (current && current.expiresAt > Date.now()) {
-      const refreshed = await this.refresh(current.accessToken, signal);
+      const refreshed = await this.refresh(current.accessToken);
       if (refreshed && refreshed.accessToken !== current.accessToken) return refreshed;
     }
-    return this.login(credentials.api_key, signal);
+    return this.login(credentials.api_key);
   }
 
   /**
@@ -40,12 +40,11 @@ export class PortfoleonTokenClient implements TokenClient {
    * instead: "Token expired", "Authentication expired" or any other refusal of the old token ends
    * the chain; only a transient failure is worth reporting as such.
    */
-  private async refresh(b64token: string, signal: AbortSignal): Promise<IssuedToken | undefined> {
+  private async refresh(b64token: string): Promise<IssuedToken | undefined> {
     const response = await this.http.send(this.provider, {
       method: 'GET',
       url: `${this.endpoints.refreshUrl}?force=true`,
       headers: { authorization: `Bearer ${b64token}`, accept: 'application/json' },
-      signal,
     });
     if (response.status >= 200 && response.status < 300) return this.mapToken(response);
     const failure = failureFromResponse(this.provider, response, readPortfoleonError(tryJson(this.provider, response)));
@@ -54,13 +53,12 @@ export class PortfoleonTokenClient implements TokenClient {
     return undefined;
   }
 
-  private async login(apiKey: string, signal: AbortSignal): Promise<IssuedToken> {
+  private async login(apiKey: string): Promise<IssuedToken> {
     const response = await this.http.send(this.provider, {
       method: 'POST',
       url: this.endpoints.tokenUrl,
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ api_key: apiKey }),
-      signal,
     });
     if (response.status < 200 || response.status >= 300) throw failureFromResponse(this.provider, response);
     return this.mapToken(response);
