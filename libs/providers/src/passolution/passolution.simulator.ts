@@ -18,11 +18,14 @@ export interface RefreshTokenReport {
   reusesAfterSuccessorUsed: number;
   /** A token presented again while its first use was still being answered. */
   overlappingUses: number;
+  /** The unused refresh token of the newest grant. */
   currentRefreshToken: string;
   familyRevoked: boolean;
 }
 
 interface TokenRecord {
+  /** Which authorization (grant) the token's chain descends from: 0 for the first, +1 per reauthorize(). */
+  grant: number;
   usedAt?: number;
   answering: boolean;
   successor?: string;
@@ -37,12 +40,13 @@ export class PassolutionSimulator extends SimulatorServer {
   readonly tokens = new IssuedTokens();
   delayMs = 0;
   private readonly chain = new Map<string, TokenRecord>();
-  private current: string;
+  /** The unused head of each grant's chain. */
+  private readonly heads: string[] = [];
   private reuses = 0;
   private reusesAfterSuccessorUsed = 0;
   private overlapping = 0;
   private refreshes = 0;
-  private revoked = false;
+  private readonly revokedGrants = new Set<number>();
   private windowStart = 0;
   private windowCount = 0;
 
@@ -51,23 +55,21 @@ export class PassolutionSimulator extends SimulatorServer {
     private readonly options: PassolutionSimulatorOptions = {},
   ) {
     super();
-    this.current = this.mint();
+    this.heads.push(this.mint(0));
   }
 
   /** The refresh token to seed the broker with (the result of the authorization-code exchange). */
   get currentRefreshToken(): string {
-    return this.current;
+    return this.heads.at(-1)!;
   }
 
   /**
-   * A person authorizes the account again (a new authorization-code exchange): a new chain starts and
-   * the old one is revoked. Returns the new chain's first refresh token.
+   * A person authorizes the account again (a new authorization-code exchange): a new grant with its
+   * own chain starts; older chains stay valid until they are used up, as on most servers.
    */
   reauthorize(): string {
-    for (const record of this.chain.values()) record.usedAt ??= Date.now();
-    this.revoked = false;
-    this.current = this.mint();
-    return this.current;
+    this.heads.push(this.mint(this.heads.length));
+    return this.currentRefreshToken;
   }
 
   report(): RefreshTokenReport {
@@ -76,8 +78,8 @@ export class PassolutionSimulator extends SimulatorServer {
       reuses: this.reuses,
       reusesAfterSuccessorUsed: this.reusesAfterSuccessorUsed,
       overlappingUses: this.overlapping,
-      currentRefreshToken: this.current,
-      familyRevoked: this.revoked,
+      currentRefreshToken: this.currentRefreshToken,
+      familyRevoked: this.revokedGrants.size > 0,
     };
   }
 
@@ -99,15 +101,15 @@ export class PassolutionSimulator extends SimulatorServer {
     const record = this.chain.get(presented);
     if (!record) return invalidGrant();
     if (record.usedAt !== undefined) return this.rejectReuse(record);
-    if (this.revoked) return invalidGrant();
+    if (this.revokedGrants.has(record.grant)) return invalidGrant();
 
     record.usedAt = Date.now();
     record.answering = true;
     const lifetime = this.options.tokenLifetimeSeconds ?? 31_536_000;
     const accessToken = this.tokens.issue('pa', lifetime);
-    const successor = this.mint();
+    const successor = this.mint(record.grant);
     record.successor = successor;
-    this.current = successor;
+    this.heads[record.grant] = successor;
     this.refreshes += 1;
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     record.answering = false;
@@ -118,13 +120,13 @@ export class PassolutionSimulator extends SimulatorServer {
     this.reuses += 1;
     if (record.answering) this.overlapping += 1;
     if (record.successor && this.chain.get(record.successor)?.usedAt !== undefined) this.reusesAfterSuccessorUsed += 1;
-    if (this.options.revokeFamilyOnReuse) this.revoked = true;
+    if (this.options.revokeFamilyOnReuse) this.revokedGrants.add(record.grant);
     return invalidGrant();
   }
 
-  private mint(): string {
+  private mint(grant: number): string {
     const token = `def${randomBytes(16).toString('hex')}`;
-    this.chain.set(token, { answering: false });
+    this.chain.set(token, { grant, answering: false });
     return token;
   }
 
