@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CachedCredentials, InjectCredentialStore, type CredentialRecord, type CredentialStore } from '@app/credentials';
-import { CredentialsNotFoundError } from '@app/errors';
+import { CredentialConflictError, CredentialsNotFoundError } from '@app/errors';
 import { ProviderRegistry } from '@app/providers';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
-import { publicFields } from './refresh-claim';
+import { CLAIM_FIELD, publicFields, readClaim } from './refresh-claim';
 
 /** What an admin may learn about stored credentials: never the values. */
 export interface CredentialSummary {
@@ -27,12 +27,31 @@ export class CredentialsAdminService {
 
   async put(provider: string, body: unknown): Promise<CredentialSummary> {
     const values = this.registry.validateCredentials(provider, body);
-    const record = await this.credentials.put(provider, values);
+    const record = await this.write(provider, values);
     this.cache.invalidate(provider);
     // new credentials end a "needs a person" state and any backoff at once, on every replica
     await this.tokens.putStatus(provider, { state: 'ok', consecutiveFailures: 0 });
     this.logger.log(`Credentials for ${provider} written (version ${record.version}, fields ${Object.keys(values).join(', ')})`);
     return summarize(provider, record);
+  }
+
+  /**
+   * A person's values replace everything, refusal marks included, except a live claim on the very
+   * refresh token they store again: that token is being spent right now, and dropping the claim would
+   * let another replica present it too.
+   */
+  private async write(provider: string, values: Record<string, string>): Promise<CredentialRecord> {
+    for (let attempt = 1; ; attempt += 1) {
+      const current = await this.credentials.get(provider);
+      const claim = current && readClaim(current.values);
+      const spending = claim && claim.deadline > Date.now() && current.values.refresh_token === values.refresh_token;
+      try {
+        return await this.credentials.put(provider, spending ? { ...values, [CLAIM_FIELD]: current.values[CLAIM_FIELD] } : values, current?.version ?? 0);
+      } catch (error) {
+        // a refresh wrote in between: look again (a claim renews every few seconds, so this settles at once)
+        if (!(error instanceof CredentialConflictError) || attempt === 5) throw error;
+      }
+    }
   }
 
   async describe(provider: string): Promise<CredentialSummary> {

@@ -83,6 +83,19 @@ describe.each([
     expect(simulator.report()).toMatchObject({ refreshes: 1, reuses: 0 });
   });
 
+  it('keeps a live claim when a person stores the very refresh token being spent, and drops it for a new one', async () => {
+    const values = { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, refresh_token: simulator.currentRefreshToken };
+    const record = await store.get('pa');
+    const claim = { attemptId: 'holder', deadline: Date.now() + 60_000, recovering: false };
+    await store.put('pa', { ...record!.values, [CLAIM_FIELD]: JSON.stringify(claim) }, record!.version);
+    await replicas[0].seed('pa', values);
+    await expect(replicas[1].refresh('pa')).rejects.toBeInstanceOf(LockUnavailableError);
+    expect(simulator.calls).toHaveLength(0);
+
+    await replicas[0].seed('pa', { ...values, refresh_token: simulator.reauthorize() });
+    await expect(replicas[1].refresh('pa')).resolves.toMatchObject({ tokenType: 'Bearer' });
+  });
+
   it('marks reauthorization_required on invalid_grant and stops calling the upstream', async () => {
     const record = await store.get('pa');
     await store.put('pa', { ...record!.values, refresh_token: 'def-revoked' }, record!.version);
