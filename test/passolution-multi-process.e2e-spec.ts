@@ -134,9 +134,9 @@ describe('Passolution across three processes under faults', () => {
       await at(36_000 + Math.random() * 2_000);
       await restartRedis(); // at a random moment: Redis forgets everything
       await at(40_000);
-      simulator.delayMs = 500;
+      simulator.delayMs = 1_200; // longer than the claim's lease: only its renewal keeps other replicas out
       await untilNextCallArrives();
-      await restartRedis(); // while a refresh is at the upstream
+      await restartRedis(); // while a refresh is at the upstream: its lock is gone, its claim is not
       simulator.delayMs = 0;
       await at(45_000);
       mkdirSync(lockPath); // the credential store refuses writes: a rotated token waits in the outbox
