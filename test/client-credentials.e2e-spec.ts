@@ -85,6 +85,18 @@ providers:
     expect(smart.calls.length).toBe(calls);
   });
 
+  it('makes one upstream call per need when minTtl equals the lifetime, then answers 422 (no second call)', async () => {
+    await putCredentials(broker, 'passport', CREDS); // a cold token
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the PUT's own refresh
+    await request(broker.url).post('/tokens/passport/refresh').set('authorization', `Bearer ${ADMIN_TOKEN}`).expect(200);
+    const calls = passport.calls.length;
+    for (let i = 0; i < 10; i += 1) {
+      const res = await getToken(broker, 'passport', '?minTtl=86400').expect(422);
+      expect(res.body.error).toBe('min_ttl_unattainable');
+    }
+    expect(passport.calls.length - calls).toBeLessThanOrEqual(1);
+  });
+
   it('admin PUT validates per type, answers 204 and never echoes a secret', async () => {
     const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
     const put = await request(broker.url).put('/admin/credentials/crm').set(auth).send(CREDS).expect(204);

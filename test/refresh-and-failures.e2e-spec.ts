@@ -2,6 +2,7 @@ import { SmartDocumentorSimulator } from '@app/providers/testing';
 import { BrokerHarness, getToken, putCredentials, startBroker, testRedisUrl } from './support/broker-harness';
 import { TEST_SECRETS } from './support/test-secrets';
 import { waitFor } from './support/wait-for';
+import { TOKEN_STORE, type TokenStore } from '@app/token-store';
 
 const DEMO = { clientId: 'demo-client', clientSecret: TEST_SECRETS.clientSecret };
 
@@ -45,6 +46,29 @@ describe('refresh and upstream failures (Redis)', () => {
 
     simulator.fault = { mode: 'none' };
     await waitFor(async () => (await getToken(broker, 'sd')).status === 200, 8_000);
+  });
+
+  it('lets a caller probe an upstream in long backoff, once per few seconds, so recovery takes seconds', async () => {
+    await putCredentials(broker, 'sd', { client_id: DEMO.clientId, client_secret: DEMO.clientSecret });
+    await waitFor(async () => (await getToken(broker, 'sd')).status === 200);
+    simulator.fault = { mode: 'status', status: 503 };
+    const tokens = broker.app.get<TokenStore>(TOKEN_STORE);
+    await tokens.delete('sd');
+    // as after a long outage: backoff has grown to minutes
+    const lastError = { code: 'http_503', message: 'Upstream refused the token request: HTTP 503', at: Date.now() };
+    await tokens.putStatus('sd', { state: 'failing', consecutiveFailures: 9, lastError, retryAt: Date.now() + 256_000 });
+    await tokens.takeProbe('sd', 5_000); // a probe happened just now
+    const before = simulator.received;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => getToken(broker, 'sd')));
+    expect(answers.every((answer) => answer.status === 503)).toBe(true);
+    expect(Number(answers[0].headers['retry-after'])).toBeLessThanOrEqual(5);
+    expect(simulator.received).toBe(before); // the probe of this interval was taken: nobody else calls
+
+    simulator.fault = { mode: 'none' }; // the outage ends
+    const started = Date.now();
+    await waitFor(async () => (await getToken(broker, 'sd')).status === 200, 8_000);
+    expect(Date.now() - started).toBeLessThan(6_500);
+    expect(simulator.received - before).toBe(1); // one probe per interval
   });
 
   it('honours the upstream Retry-After on 429 instead of retrying sooner', async () => {

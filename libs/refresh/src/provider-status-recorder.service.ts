@@ -79,7 +79,8 @@ export class ProviderStatusRecorder {
     const failures = (previous?.consecutiveFailures ?? 0) + 1;
     const waitMs = Math.max(backoffMs(failures), error.details.retryAfterMs ?? 0);
     const lastError = { code: error.reason, message: error.message, at: Date.now() };
-    await this.write(provider, { ...previous, state: 'failing', consecutiveFailures: failures, lastError, retryAt: Date.now() + waitMs });
+    const notBefore = error.details.retryAfterMs ? Date.now() + error.details.retryAfterMs : undefined;
+    await this.write(provider, { ...previous, state: 'failing', consecutiveFailures: failures, lastError, retryAt: Date.now() + waitMs, notBefore });
     this.logger.warn({
       msg: `Refresh of ${provider} failed (${error.reason}), attempt ${failures}; retrying in ${Math.ceil(waitMs / 1000)}s`,
       ...event(provider, 'failing', started),

@@ -18,6 +18,8 @@ export interface RefreshOptions {
   validUntil: number;
   /** 0 for the scheduler (skip when another replica is on it); the configured wait for callers. */
   lockWaitMs: number;
+  /** A caller's request may be the half-open probe of a provider that backs off. */
+  mayProbe?: boolean;
 }
 
 /** How often a caller that met another replica's live claim looks again. */
@@ -44,7 +46,7 @@ export class TokenRefresher {
   ) {}
 
   async refresh(instance: ProviderInstance, options: RefreshOptions): Promise<StoredToken> {
-    await this.gate.assertOpen(instance.id);
+    const probing = await this.gate.admit(instance.id, options.mayProbe ?? false);
     const waitTimer = this.metrics.lockWaitSeconds.startTimer({ provider: instance.id });
     const waitUntil = Date.now() + options.lockWaitMs;
     try {
@@ -56,7 +58,7 @@ export class TokenRefresher {
           for (;;) {
             const current = await this.tokens.get(instance.id);
             if (current && current.expiresAt >= options.validUntil) return current;
-            await this.gate.assertOpen(instance.id);
+            await this.gate.recheck(instance.id, probing);
             try {
               return await this.obtain(instance, current, held);
             } catch (error) {

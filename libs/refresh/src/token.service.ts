@@ -16,7 +16,7 @@ const MIN_REMAINING_SHARE = 0.1;
 /** Serves tokens to callers: from the shared store when valid, otherwise via one refresh per process. */
 @Injectable()
 export class TokenService {
-  private readonly inFlight = new Map<string, Promise<StoredToken>>();
+  private readonly inFlight = new Map<string, { validUntil: number; token: Promise<StoredToken> }>();
   /** The last token this process saw per provider: served only while the token store is unreachable. */
   private readonly lastKnown = new Map<string, StoredToken>();
 
@@ -28,7 +28,10 @@ export class TokenService {
     private readonly metrics: BrokerMetrics,
   ) {}
 
-  /** A token that stays valid at least `minTtlSeconds` (and never less than 5 s). */
+  /**
+   * A token that stays valid at least `minTtlSeconds` (and never less than 5 s). One upstream call
+   * per need: when the fresh answer cannot satisfy `minTtl` either, no second call is made (422).
+   */
   async getToken(providerId: string, minTtlSeconds = 0): Promise<StoredToken> {
     const instance = this.registry.get(providerId);
     const cached = await this.readStore(providerId, minTtlSeconds);
@@ -39,12 +42,9 @@ export class TokenService {
     }
     this.metrics.cacheLookups.inc({ provider: providerId, result: 'miss' });
     if (cached) assertAttainable(cached, providerId, minTtlSeconds, neededMs);
-
-    const fresh = await this.singleFlight(instance, neededMs);
-    if (fresh.expiresAt - Date.now() < neededMs) {
-      assertAttainable(fresh, providerId, minTtlSeconds, neededMs);
-      // a concurrent flight started for a shorter need; this caller needs one of its own
-      return this.singleFlight(instance, neededMs);
+    const fresh = await this.singleFlight(instance, Date.now() + neededMs);
+    if (minTtlSeconds > 0 && fresh.expiresAt - Date.now() < minTtlSeconds * 1000) {
+      throw new TtlUnattainableError(providerId, minTtlSeconds, Math.floor((fresh.expiresAt - fresh.obtainedAt) / 1000));
     }
     return fresh;
   }
@@ -69,19 +69,24 @@ export class TokenService {
     }
   }
 
-  /** Concurrent callers in this process share one refresh; across processes the lock de-duplicates. */
-  private singleFlight(instance: ProviderInstance, neededMs: number): Promise<StoredToken> {
+  /**
+   * Concurrent callers in this process share one refresh, if it aims at least as far as they need;
+   * across processes the lock and the re-read under it de-duplicate.
+   */
+  private singleFlight(instance: ProviderInstance, validUntil: number): Promise<StoredToken> {
     const existing = this.inFlight.get(instance.id);
-    if (existing) return existing;
-    const flight = this.refresher
-      .refresh(instance, { validUntil: Date.now() + neededMs, lockWaitMs: this.config.lockWaitMs })
-      .then((token) => {
-        this.lastKnown.set(instance.id, token);
-        return token;
+    if (existing && existing.validUntil >= validUntil) return existing.token;
+    const token = this.refresher
+      .refresh(instance, { validUntil, lockWaitMs: this.config.lockWaitMs, mayProbe: true })
+      .then((fresh) => {
+        this.lastKnown.set(instance.id, fresh);
+        return fresh;
       })
-      .finally(() => this.inFlight.delete(instance.id));
-    this.inFlight.set(instance.id, flight);
-    return flight;
+      .finally(() => {
+        if (this.inFlight.get(instance.id)?.token === token) this.inFlight.delete(instance.id);
+      });
+    this.inFlight.set(instance.id, { validUntil, token });
+    return token;
   }
 }
 
@@ -89,10 +94,10 @@ function safetyMarginMs(token: StoredToken | undefined): number {
   return token ? Math.min(MIN_REMAINING_MS, (token.expiresAt - token.obtainedAt) * MIN_REMAINING_SHARE) : MIN_REMAINING_MS;
 }
 
-/** A fresh token's lifetime bounds what `minTtl` can ever get. */
+/** A fresh token's lifetime bounds what `minTtl` can ever get: a token served has always lived a little. */
 function assertAttainable(token: StoredToken, provider: string, minTtlSeconds: number, neededMs: number): void {
   const lifetimeMs = token.expiresAt - token.obtainedAt;
-  if (minTtlSeconds > 0 && lifetimeMs < neededMs) {
+  if (minTtlSeconds > 0 && lifetimeMs <= neededMs) {
     throw new TtlUnattainableError(provider, minTtlSeconds, Math.floor(lifetimeMs / 1000));
   }
 }

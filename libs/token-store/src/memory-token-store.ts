@@ -7,6 +7,7 @@ export class MemoryTokenStore implements TokenStore {
   private readonly fences = new Map<string, number>();
   private readonly statuses = new Map<string, ProviderStatus>();
   private readonly outboxes = new Map<string, OutboxEntry>();
+  private readonly probes = new Map<string, number>();
   private readonly rateWindows = new Map<string, { start: number; count: number }>();
 
   async get(provider: string): Promise<StoredToken | undefined> {
@@ -59,6 +60,13 @@ export class MemoryTokenStore implements TokenStore {
     }
     window.count += 1;
     return window.count <= perMinute ? 0 : window.start + 60_000 - now;
+  }
+
+  async takeProbe(provider: string, intervalMs: number): Promise<boolean> {
+    const now = Date.now();
+    if ((this.probes.get(provider) ?? 0) > now) return false;
+    this.probes.set(provider, now + intervalMs);
+    return true;
   }
 
   async ping(): Promise<void> {}

@@ -57,6 +57,14 @@ describe.each([
     expect(await store.getOutbox('p')).toBeUndefined();
   });
 
+  it('grants one half-open probe per interval', async () => {
+    expect(await store.takeProbe('p', 200)).toBe(true);
+    expect(await store.takeProbe('p', 200)).toBe(false);
+    expect(await store.takeProbe('other', 200)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await store.takeProbe('p', 200)).toBe(true);
+  });
+
   it('shares provider status', async () => {
     await store.putStatus('p', { state: 'failing', consecutiveFailures: 2, retryAt: 123 });
     expect(await store.getStatus('p')).toEqual({ state: 'failing', consecutiveFailures: 2, retryAt: 123 });
@@ -71,8 +79,9 @@ describe('RedisTokenStore keys', () => {
     await store.putStatus('pa', { state: 'ok', consecutiveFailures: 0 });
     await store.putOutbox('pa', { attemptId: 'a', sealed: 's' });
     await store.takeRateSlot('pa', 10);
+    await store.takeProbe('pa', 10_000);
     const keys = (await redis.keys(`${prefix}*`)).sort();
-    expect(keys).toEqual(['fence', 'outbox', 'rate', 'status', 'token'].map((kind) => `${prefix}{pa}:${kind}`));
+    expect(keys).toEqual(['fence', 'outbox', 'probe', 'rate', 'status', 'token'].map((kind) => `${prefix}{pa}:${kind}`));
   });
 });
 

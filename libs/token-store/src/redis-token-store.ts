@@ -76,6 +76,10 @@ export class RedisTokenStore implements TokenStore {
     return Math.max(0, Number(wait));
   }
 
+  async takeProbe(provider: string, intervalMs: number): Promise<boolean> {
+    return (await this.call(() => this.redis.set(this.key(provider, 'probe'), '1', 'PX', intervalMs, 'NX'))) === 'OK';
+  }
+
   async ping(): Promise<void> {
     await this.call(() => this.redis.ping());
   }

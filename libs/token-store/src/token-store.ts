@@ -35,8 +35,10 @@ export interface ProviderStatus {
   consecutiveFailures: number;
   lastRefreshAt?: number;
   lastError?: { code: string; message: string; at: number };
-  /** While failing: no upstream call before this time (backoff, or the upstream's Retry-After). */
+  /** While failing: no regular upstream call before this time (backoff, or the upstream's Retry-After). */
   retryAt?: number;
+  /** The upstream's own Retry-After: not even a probe before this time. */
+  notBefore?: number;
   /** A rotated refresh token is in the outbox, not yet in the credential store. */
   durableWritePending?: boolean;
 }
@@ -66,6 +68,11 @@ export interface TokenStore {
    * milliseconds until the next slot.
    */
   takeRateSlot(provider: string, perMinute: number): Promise<number>;
+  /**
+   * The half-open probe while a provider backs off: true for exactly one caller per `intervalMs`
+   * across all replicas.
+   */
+  takeProbe(provider: string, intervalMs: number): Promise<boolean>;
   /** Throws when the store is unreachable. */
   ping(): Promise<void>;
 }

@@ -45,6 +45,8 @@ export abstract class SimulatorServer {
   fault: SimulatorFault = { mode: 'none' };
   /** Every request that reached the provider logic (faults excluded). */
   readonly calls: SimulatorRequest[] = [];
+  /** Every request received, faults included. */
+  received = 0;
   url = '';
 
   protected abstract handle(request: SimulatorRequest): SimulatorReply | Promise<SimulatorReply>;
@@ -72,6 +74,7 @@ export abstract class SimulatorServer {
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.received += 1;
     const body = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://simulator');
     const fault = this.fault;
