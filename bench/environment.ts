@@ -41,9 +41,10 @@ export class BenchScene {
       BROKER_MASTER_KEY: this.masterKey,
       BROKER_ADMIN_TOKEN: ADMIN_TOKEN,
       CALLER_RATE_LIMIT: '1000000',
+      LOG_LEVEL: 'info',
       ...(options.embedded ? {} : { REDIS_URL: this.redis.url, REDIS_KEY_PREFIX: `b${name}:` }),
     };
-    const started = await Promise.all(Array.from({ length: count }, async () => new BrokerProcess(await freePort(), env, false)));
+    const started = await Promise.all(Array.from({ length: count }, async () => new BrokerProcess(await freePort(), env, join(this.dir, `broker-${name}.log`))));
     await Promise.all(started.map((broker) => broker.start()));
     this.brokers.push(...started);
     return started;

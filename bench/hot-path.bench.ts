@@ -4,6 +4,9 @@ import { freePort } from '../test/support/redis-server';
 import { spawnNode, untilAnswering } from './bench-support';
 import { BenchScene, CALLER_KEY, fetchToken, tokenUrl } from './environment';
 
+/** The row every ratio is taken against: the practical limit of a Redis-backed answer. */
+export const BARE_BASELINE = 'bare Fastify + one ioredis GET';
+
 export interface HotPathRow {
   target: string;
   requestsPerSecond: number;
@@ -21,17 +24,18 @@ export async function benchHotPath(scene: BenchScene, seconds: number, connectio
   for (const broker of [withRedis, embedded]) if ((await fetchToken(tokenUrl(broker.url, 'hot'))).status !== 200) throw new Error('broker did not serve a token');
 
   const baselines: ChildProcess[] = [];
-  const baselineUrl = async (mode: 'redis' | 'memory') => {
+  const baselineUrl = async (script: string, args: string[]) => {
     const port = await freePort();
-    baselines.push(spawnNode('baseline-server.js', [mode, String(port), scene.redis.url]));
+    baselines.push(spawnNode(script, [...args.map((arg) => arg.replace('PORT', String(port)))]));
     await untilAnswering(`http://127.0.0.1:${port}/`);
     return `http://127.0.0.1:${port}`;
   };
   const targets: Array<[string, string]> = [
-    ['broker, Redis token store', withRedis.url],
-    ['broker, embedded (no Redis)', embedded.url],
-    ['baseline: Fastify + one ioredis GET', await baselineUrl('redis')],
-    ['baseline: Fastify + in-process value', await baselineUrl('memory')],
+    [BARE_BASELINE, await baselineUrl('baseline-server.js', ['redis', 'PORT', scene.redis.url])],
+    ['minimal Nest 11 on Fastify, one controller, one ioredis GET', await baselineUrl('minimal-nest-server.js', ['PORT', scene.redis.url])],
+    ['broker, Redis mode', withRedis.url],
+    ['broker, embedded mode (no Redis)', embedded.url],
+    ['bare Fastify + in-process value', await baselineUrl('baseline-server.js', ['memory', 'PORT'])],
   ];
   const rows: HotPathRow[] = [];
   try {

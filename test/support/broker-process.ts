@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Tests and the bench run from the repository root (npm scripts). */
@@ -13,8 +13,11 @@ export class BrokerProcess {
   constructor(
     readonly port: number,
     private readonly env: Record<string, string>,
-    /** Keep the process's output (for tests); the bench discards it so buffering costs nothing. */
-    private readonly keepOutput = true,
+    /**
+     * Where the process's stdout and stderr go: kept in `output` (tests), or appended to this file,
+     * as a container runtime takes a process's output (the bench).
+     */
+    private readonly logFile?: string,
   ) {}
 
   get url(): string {
@@ -30,19 +33,20 @@ export class BrokerProcess {
   }
 
   async start(): Promise<void> {
+    const fd = this.logFile ? openSync(this.logFile, 'a') : undefined;
     const child = spawn(process.execPath, [MAIN], {
       env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: fd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],
     });
+    if (fd !== undefined) closeSync(fd);
     this.child = child;
     const capture = process.env.TB_LOG_CAPTURE_DIR && join(process.env.TB_LOG_CAPTURE_DIR, `broker-${this.port}.log`);
     const collect = (chunk: Buffer) => {
-      if (!this.keepOutput) return;
       this.output += chunk.toString();
       if (capture) appendFileSync(capture, chunk);
     };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code) => reject(new Error(`broker exited with ${code}: ${this.output.slice(-800)}`))),
     );

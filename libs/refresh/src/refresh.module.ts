@@ -4,6 +4,7 @@ import { CredentialsModule } from '@app/credentials';
 import { LockingModule } from '@app/locking';
 import { MetricsModule } from '@app/metrics';
 import { ProvidersModule } from '@app/providers';
+import { RateLimitModule } from '@app/rate-limit';
 import { TokenStoreModule } from '@app/token-store';
 import { CredentialsAdminService } from './credentials-admin.service';
 import { RefreshScheduler } from './refresh-scheduler.service';
@@ -17,7 +18,7 @@ import { UpstreamGate } from './upstream-gate.service';
 
 /** Serving and refreshing tokens on demand, and the admin path to credentials. */
 @Module({
-  imports: [ProvidersModule, CredentialsModule, TokenStoreModule, LockingModule, MetricsModule],
+  imports: [ProvidersModule, CredentialsModule, TokenStoreModule, LockingModule, MetricsModule, RateLimitModule],
   providers: [
     ProviderStatusRecorder,
     UpstreamGate,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ReauthorizationRequiredError, UpstreamError, UpstreamUnavailableError } from '@app/errors';
 import type { ProviderInstance } from '@app/providers';
+import { InjectWindowCounter, type WindowCounter } from '@app/rate-limit';
 import { InjectTokenStore, type ProviderStatus, type TokenStore } from '@app/token-store';
 
 /** While a provider backs off, one caller's request may still try it this often (across replicas). */
@@ -17,7 +18,10 @@ export const PROBE_INTERVAL_MS = 5_000;
  */
 @Injectable()
 export class UpstreamGate {
-  constructor(@InjectTokenStore() private readonly tokens: TokenStore) {}
+  constructor(
+    @InjectTokenStore() private readonly tokens: TokenStore,
+    @InjectWindowCounter() private readonly counter: WindowCounter,
+  ) {}
 
   /** Throws unless a call may go upstream now; true when this call is the half-open probe. */
   async admit(provider: string, mayProbe: boolean): Promise<boolean> {
@@ -38,10 +42,10 @@ export class UpstreamGate {
 
   async takeSlot(instance: ProviderInstance): Promise<void> {
     if (!instance.requestsPerMinute) return;
-    const waitMs = await this.tokens.takeRateSlot(instance.id, instance.requestsPerMinute);
-    if (waitMs > 0) {
+    const { total, resetInMs } = await this.counter.add(`{${instance.id}}:rate`, 1, 60_000);
+    if (total > instance.requestsPerMinute) {
       throw new UpstreamError(instance.id, 'transient', 'rate_limited', `Over ${instance.requestsPerMinute} token requests per minute`, {
-        retryAfterMs: waitMs,
+        retryAfterMs: resetInMs,
       });
     }
   }

@@ -8,7 +8,6 @@ export class MemoryTokenStore implements TokenStore {
   private readonly statuses = new Map<string, ProviderStatus>();
   private readonly outboxes = new Map<string, OutboxEntry>();
   private readonly probes = new Map<string, number>();
-  private readonly rateWindows = new Map<string, { start: number; count: number }>();
 
   async get(provider: string): Promise<StoredToken | undefined> {
     const token = this.tokens.get(provider);
@@ -49,17 +48,6 @@ export class MemoryTokenStore implements TokenStore {
 
   async deleteOutbox(provider: string, attemptId: string): Promise<void> {
     if (this.outboxes.get(provider)?.attemptId === attemptId) this.outboxes.delete(provider);
-  }
-
-  async takeRateSlot(provider: string, perMinute: number): Promise<number> {
-    const now = Date.now();
-    const window = this.rateWindows.get(provider);
-    if (!window || now - window.start >= 60_000) {
-      this.rateWindows.set(provider, { start: now, count: 1 });
-      return 0;
-    }
-    window.count += 1;
-    return window.count <= perMinute ? 0 : window.start + 60_000 - now;
   }
 
   async takeProbe(provider: string, intervalMs: number): Promise<boolean> {

@@ -78,10 +78,9 @@ describe('RedisTokenStore keys', () => {
     await store.put('pa', token(1));
     await store.putStatus('pa', { state: 'ok', consecutiveFailures: 0 });
     await store.putOutbox('pa', { attemptId: 'a', sealed: 's' });
-    await store.takeRateSlot('pa', 10);
     await store.takeProbe('pa', 10_000);
     const keys = (await redis.keys(`${prefix}*`)).sort();
-    expect(keys).toEqual(['fence', 'outbox', 'probe', 'rate', 'status', 'token'].map((kind) => `${prefix}{pa}:${kind}`));
+    expect(keys).toEqual(['fence', 'outbox', 'probe', 'status', 'token'].map((kind) => `${prefix}{pa}:${kind}`));
   });
 });
 

@@ -20,13 +20,6 @@ local raw = redis.call('GET', KEYS[1])
 if raw and cjson.decode(raw).attemptId == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
-/** A fixed one-minute window per provider: INCR, and start the window's expiry on its first call. */
-const TAKE_RATE_SLOT = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], 60000) end
-if count <= tonumber(ARGV[1]) then return 0 end
-return redis.call('PTTL', KEYS[1])`;
-
 export class RedisTokenStore implements TokenStore {
   readonly description = 'Redis';
 
@@ -69,11 +62,6 @@ export class RedisTokenStore implements TokenStore {
 
   async deleteOutbox(provider: string, attemptId: string): Promise<void> {
     await this.call(() => this.redis.eval(DELETE_OUTBOX_IF_SAME, 1, this.key(provider, 'outbox'), attemptId));
-  }
-
-  async takeRateSlot(provider: string, perMinute: number): Promise<number> {
-    const wait = await this.call(() => this.redis.eval(TAKE_RATE_SLOT, 1, this.key(provider, 'rate'), perMinute));
-    return Math.max(0, Number(wait));
   }
 
   async takeProbe(provider: string, intervalMs: number): Promise<boolean> {

@@ -64,11 +64,6 @@ export interface TokenStore {
   /** Removes the outbox entry only if it is still the one from `attemptId`. */
   deleteOutbox(provider: string, attemptId: string): Promise<void>;
   /**
-   * Takes one of `perMinute` upstream-call slots shared by all replicas: 0 when granted, else the
-   * milliseconds until the next slot.
-   */
-  takeRateSlot(provider: string, perMinute: number): Promise<number>;
-  /**
    * The half-open probe while a provider backs off: true for exactly one caller per `intervalMs`
    * across all replicas.
    */

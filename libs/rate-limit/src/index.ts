@@ -1,0 +1,3 @@
+export { RateLimitModule } from './rate-limit.module';
+export { WINDOW_COUNTER, InjectWindowCounter, type WindowCounter, type WindowCount } from './window-counter';
+export { SharedRateLimiter, type RateDecision } from './shared-rate-limiter';

@@ -1,0 +1,26 @@
+import { currentWindow, WindowCount, WindowCounter } from './window-counter';
+
+/** Embedded mode: the counters live in this process. Expired windows are dropped as the map grows. */
+export class MemoryWindowCounter implements WindowCounter {
+  private readonly windows = new Map<string, { index: number; total: number }>();
+
+  async add(key: string, amount: number, windowMs: number): Promise<WindowCount> {
+    return this.addNow(key, amount, windowMs);
+  }
+
+  addNow(key: string, amount: number, windowMs: number): WindowCount {
+    const { index, resetInMs } = currentWindow(windowMs);
+    let window = this.windows.get(key);
+    if (!window || window.index !== index) {
+      if (this.windows.size >= 10_000) this.evict(index);
+      window = { index, total: 0 };
+      this.windows.set(key, window);
+    }
+    window.total += amount;
+    return { total: window.total, resetInMs };
+  }
+
+  private evict(index: number): void {
+    for (const [key, window] of this.windows) if (window.index < index) this.windows.delete(key);
+  }
+}

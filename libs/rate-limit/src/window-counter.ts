@@ -1,0 +1,27 @@
+import { Inject } from '@nestjs/common';
+
+/** A counter's state in the current fixed window. */
+export interface WindowCount {
+  total: number;
+  /** Until the window ends. */
+  resetInMs: number;
+}
+
+/**
+ * Fixed-window counters shared by every replica (Redis) or within this process (embedded mode).
+ * Windows are aligned to multiples of `windowMs` since the epoch, so replicas agree on them without
+ * talking to each other. The one counting primitive behind both the upstream rate limit and the
+ * per-caller limit.
+ */
+export interface WindowCounter {
+  /** Adds `amount` (0 reads) to `key`'s current window; the key must carry its own hash tag. */
+  add(key: string, amount: number, windowMs: number): Promise<WindowCount>;
+}
+
+export const WINDOW_COUNTER = Symbol('WINDOW_COUNTER');
+export const InjectWindowCounter = (): ParameterDecorator => Inject(WINDOW_COUNTER);
+
+export function currentWindow(windowMs: number, now = Date.now()): { index: number; resetInMs: number } {
+  const index = Math.floor(now / windowMs);
+  return { index, resetInMs: (index + 1) * windowMs - now };
+}
