@@ -1,6 +1,9 @@
 import { SmartDocumentorSimulator } from '@app/providers/testing';
+import { TOKEN_STORE, type TokenStore } from '@app/token-store';
 import { RedisServer } from './support/redis-server';
-import { BrokerHarness, getToken, putCredentials, startBroker, uniquePrefix } from './support/broker-harness';
+import Redis from 'ioredis';
+import request from 'supertest';
+import { ADMIN_TOKEN, BrokerHarness, getToken, putCredentials, startBroker, uniquePrefix } from './support/broker-harness';
 import { TEST_SECRETS } from './support/test-secrets';
 
 const DEMO = { clientId: 'demo-client', clientSecret: TEST_SECRETS.clientSecret };
@@ -38,12 +41,30 @@ describe('replicas on one Redis', () => {
     await putCredentials(a, 'sd', { client_id: DEMO.clientId, client_secret: DEMO.clientSecret });
     await new Promise((resolve) => setTimeout(resolve, 200)); // let the pre-warm triggered by the PUT settle
     const before = simulator.callsTo('/connect/token').length;
-    await redisDel(redis.url, `${a.env.REDIS_KEY_PREFIX}{sd}:token`);
+    await a.app.get<TokenStore>(TOKEN_STORE).delete('sd'); // announced: both replicas' near-caches drop it
+    await new Promise((resolve) => setTimeout(resolve, 50)); // one pub/sub delivery
 
     const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => getToken(i % 2 ? a : b, 'sd')));
     expect(responses.map((r) => r.status)).toEqual(Array(200).fill(200));
     expect(new Set(responses.map((r) => r.body.access_token)).size).toBe(1);
     expect(simulator.callsTo('/connect/token').length - before).toBe(1);
+  });
+
+  it('serves a token another replica refreshed within one announcement, and reads through while it may miss them', async () => {
+    const [a, b] = await startPair();
+    await putCredentials(a, 'sd', { client_id: DEMO.clientId, client_secret: DEMO.clientSecret });
+    const first = (await waitForToken(b, 'sd')).body.access_token;
+    expect((await getToken(b, 'sd').expect(200)).body.access_token).toBe(first); // from b's near-cache now
+
+    await request(a.url).post('/tokens/sd/refresh').set('authorization', `Bearer ${ADMIN_TOKEN}`).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = (await getToken(b, 'sd').expect(200)).body.access_token;
+    expect(second).not.toBe(first);
+
+    await killSubscriptions(redis.url); // both replicas lose their announcement subscription
+    await request(a.url).post('/tokens/sd/refresh').set('authorization', `Bearer ${ADMIN_TOKEN}`).expect(200);
+    const third = (await getToken(b, 'sd').expect(200)).body.access_token;
+    expect(third).not.toBe(second);
   });
 
   it('answers 503 quickly while Redis is down and recovers when it is back', async () => {
@@ -62,11 +83,15 @@ describe('replicas on one Redis', () => {
   });
 });
 
-async function redisDel(url: string, key: string): Promise<void> {
-  const { default: Redis } = await import('ioredis');
+async function killSubscriptions(url: string): Promise<void> {
   const client = new Redis(url);
-  await client.del(key);
+  await client.client('KILL', 'TYPE', 'pubsub');
   await client.quit();
+}
+
+async function waitForToken(broker: BrokerHarness, provider: string): Promise<request.Response> {
+  await waitForStatus(broker, provider, 200);
+  return getToken(broker, provider).expect(200);
 }
 
 async function waitForStatus(broker: BrokerHarness, provider: string, status: number): Promise<void> {

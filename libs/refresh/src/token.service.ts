@@ -34,6 +34,11 @@ export class TokenService {
    */
   async getToken(providerId: string, minTtlSeconds = 0): Promise<StoredToken> {
     const instance = this.registry.get(providerId);
+    const near = this.tokens.peek(providerId);
+    if (near && near.expiresAt - Date.now() >= Math.max(minTtlSeconds * 1000, safetyMarginMs(near))) {
+      this.metrics.cacheLookups.inc({ provider: providerId, result: 'hit' });
+      return near;
+    }
     const cached = await this.readStore(providerId, minTtlSeconds);
     const neededMs = Math.max(minTtlSeconds * 1000, safetyMarginMs(cached));
     if (cached && cached.expiresAt - Date.now() >= neededMs) {

@@ -9,6 +9,11 @@ export class MemoryTokenStore implements TokenStore {
   private readonly outboxes = new Map<string, OutboxEntry>();
   private readonly probes = new Map<string, number>();
 
+  peek(provider: string): StoredToken | undefined {
+    const token = this.tokens.get(provider);
+    return token && token.expiresAt > Date.now() ? token : undefined;
+  }
+
   async get(provider: string): Promise<StoredToken | undefined> {
     const token = this.tokens.get(provider);
     if (token && token.expiresAt <= Date.now()) {

@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { MemoryTokenStore } from './memory-token-store';
 import { RedisTokenStore } from './redis-token-store';
+import { TokenNearCache } from './token-near-cache';
 import { StoredToken, TokenStore } from './token-store';
 
 const token = (fence: number, accessToken = `at-${fence}`, ttlMs = 60_000): StoredToken => ({
@@ -14,7 +15,7 @@ const token = (fence: number, accessToken = `at-${fence}`, ttlMs = 60_000): Stor
 
 /** The same behaviour from both stores; the Redis one against a real redis-server. */
 describe.each([
-  ['RedisTokenStore', () => new RedisTokenStore(redis, `t${randomBytes(4).toString('hex')}:`)],
+  ['RedisTokenStore', () => redisStore(`t${randomBytes(4).toString('hex')}:`)],
   ['MemoryTokenStore', () => new MemoryTokenStore()],
 ])('%s', (_name, create: () => TokenStore) => {
   let store: TokenStore;
@@ -74,7 +75,7 @@ describe.each([
 describe('RedisTokenStore keys', () => {
   it('puts every key of a provider under one cluster hash tag', async () => {
     const prefix = `t${randomBytes(4).toString('hex')}:`;
-    const store = new RedisTokenStore(redis, prefix);
+    const store = redisStore(prefix);
     await store.put('pa', token(1));
     await store.putStatus('pa', { state: 'ok', consecutiveFailures: 0 });
     await store.putOutbox('pa', { attemptId: 'a', sealed: 's' });
@@ -84,10 +85,81 @@ describe('RedisTokenStore keys', () => {
   });
 });
 
+describe('RedisTokenStore near-cache across two replicas', () => {
+  const until = async (check: () => boolean) => {
+    const deadline = Date.now() + 2_000;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+
+  it('serves the copy without a round trip, and drops it within one announcement when another replica writes', async () => {
+    const prefix = `t${randomBytes(4).toString('hex')}:`;
+    const [a, b] = [redisStore(prefix), redisStore(prefix)];
+    await until(() => nearCaches.slice(-2).every((cache) => cache.subscribed));
+    const bCache = nearCaches.at(-1)!;
+    const before = bCache.epoch('p');
+    await a.put('p', token(1, 'first'));
+    expect(a.peek('p')?.accessToken).toBe('first'); // the writer keeps its own token
+    expect(b.peek('p')).toBeUndefined();
+    await until(() => bCache.epoch('p') !== before); // a read racing the announcement would not be remembered
+    await b.get('p');
+    expect(b.peek('p')?.accessToken).toBe('first');
+
+    await a.put('p', token(2, 'second'));
+    await until(() => b.peek('p') === undefined);
+    expect((await b.get('p'))?.accessToken).toBe('second');
+    expect(b.peek('p')?.accessToken).toBe('second');
+    await a.delete('p');
+    await until(() => b.peek('p') === undefined);
+  });
+
+  it('does not remember a read that raced an announcement', async () => {
+    const prefix = `t${randomBytes(4).toString('hex')}:`;
+    const [a, b] = [redisStore(prefix), redisStore(prefix)];
+    await until(() => nearCaches.at(-1)!.subscribed);
+    await a.put('p', token(1, 'old'));
+    const cache = nearCaches.at(-1)!;
+    const epoch = cache.epoch('p');
+    await a.put('p', token(2, 'new')); // announced while b's read of 'old' is "in flight"
+    await until(() => cache.epoch('p') !== epoch);
+    cache.remember('p', token(1, 'old'), epoch);
+    expect(b.peek('p')).toBeUndefined();
+  });
+
+  it('reads through while its subscription is down, and serves copies again once resubscribed', async () => {
+    const prefix = `t${randomBytes(4).toString('hex')}:`;
+    const store = redisStore(prefix);
+    const subscriber = subscribers.at(-1)!;
+    await until(() => nearCaches.at(-1)!.subscribed);
+    await store.put('p', token(1, 'mine'));
+    expect(store.peek('p')).toBeDefined();
+    subscriber.disconnect(true); // a dropped connection, reconnecting by itself
+    await until(() => store.peek('p') === undefined);
+    await until(() => nearCaches.at(-1)!.subscribed);
+    await store.get('p');
+    expect(store.peek('p')?.accessToken).toBe('mine');
+  });
+});
+
 let redis: Redis;
+const subscribers: Redis[] = [];
+const nearCaches: TokenNearCache[] = [];
+
+/** A store as one replica has it: its own subscriber connection for announcements. */
+function redisStore(prefix: string): RedisTokenStore {
+  const subscriber = new Redis(process.env.TEST_REDIS_URL!, { autoResubscribe: false });
+  const cache = new TokenNearCache(subscriber, `${prefix}token-announcements`);
+  subscribers.push(subscriber);
+  nearCaches.push(cache);
+  return new RedisTokenStore(redis, prefix, cache);
+}
+
 beforeAll(() => {
   redis = new Redis(process.env.TEST_REDIS_URL!);
 });
 afterAll(async () => {
+  await Promise.all(nearCaches.map((cache) => cache.close()));
   await redis.quit();
 });

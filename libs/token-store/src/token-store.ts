@@ -49,6 +49,11 @@ export interface ProviderStatus {
  */
 export interface TokenStore {
   readonly description: string;
+  /**
+   * This process's copy of the current token, without a round trip: only while it is known to be
+   * current (in Redis mode: while the replica receives every replica's write announcements).
+   */
+  peek(provider: string): StoredToken | undefined;
   get(provider: string): Promise<StoredToken | undefined>;
   /**
    * Stores the token unless one with a higher fence was stored before; false when fenced off.
