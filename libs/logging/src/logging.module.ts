@@ -1,12 +1,24 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
-import { createBrokerLogger } from './broker-logger';
+import { bufferedStdout, createBrokerLogger } from './broker-logger';
 
 export interface LoggingModuleOptions {
-  /** Where log lines go; stdout when omitted. */
+  /** Where log lines go; buffered standard output when omitted. */
   destination?: DestinationStream;
+}
+
+const LOG_DESTINATION = Symbol('LOG_DESTINATION');
+
+/** Writes out what the buffer still holds once the HTTP server has answered its last request. */
+@Injectable()
+class LogFlusher implements OnApplicationShutdown {
+  constructor(@Inject(LOG_DESTINATION) private readonly destination: DestinationStream & { flushSync?(): void }) {}
+
+  onApplicationShutdown(): void {
+    this.destination.flushSync?.();
+  }
 }
 
 /**
@@ -17,6 +29,7 @@ export interface LoggingModuleOptions {
 @Module({})
 export class LoggingModule {
   static forRoot(options: LoggingModuleOptions = {}): DynamicModule {
+    const destination = options.destination ?? bufferedStdout();
     return {
       module: LoggingModule,
       imports: [
@@ -24,7 +37,7 @@ export class LoggingModule {
           inject: [BROKER_CONFIG],
           useFactory: (config: BrokerConfig) => ({
             pinoHttp: {
-              logger: createBrokerLogger(config.logLevel, options.destination),
+              logger: createBrokerLogger(config.logLevel, destination),
               autoLogging: false,
               quietReqLogger: true,
               quietResLogger: true,
@@ -33,6 +46,7 @@ export class LoggingModule {
           }),
         }),
       ],
+      providers: [{ provide: LOG_DESTINATION, useValue: destination }, LogFlusher],
       exports: [LoggerModule],
     };
   }
