@@ -7,6 +7,7 @@ import { BrokerProcess } from '../test/support/broker-process';
 import { callersYaml } from '../test/support/broker-harness';
 import { freePort, RedisServer } from '../test/support/redis-server';
 import { putJson, untilAnswering } from './bench-support';
+import { writeCredentialsFile } from './credentials-file';
 
 export const CALLER_KEY = `tbk_bench-${randomBytes(8).toString('hex')}`;
 export const ADMIN_TOKEN = `bench-admin-${randomBytes(8).toString('hex')}`;
@@ -28,8 +29,11 @@ export class BenchScene {
     await Promise.all([this.redis.start(), this.simulator.start()]);
   }
 
-  /** Providers `ids` (all SmartDocumentor on the simulator), brokers sharing Redis unless `embedded`. */
-  async startBrokers(ids: string[], count: number, options: { embedded?: boolean; refreshBefore?: string } = {}): Promise<BrokerProcess[]> {
+  /**
+   * Providers `ids` (all SmartDocumentor on the simulator), brokers sharing Redis unless `embedded`;
+   * `seeded` writes every provider's credentials before the brokers start.
+   */
+  async startBrokers(ids: string[], count: number, options: { embedded?: boolean; refreshBefore?: string; seeded?: boolean } = {}): Promise<BrokerProcess[]> {
     const name = randomBytes(3).toString('hex');
     const providers = ids.map((id) => `  ${id}: { type: smartdocumentor, baseUrl: "${this.simulator.url}", refreshBefore: ${options.refreshBefore ?? '20%'} }`);
     writeFileSync(join(this.dir, `providers-${name}.yaml`), `providers:\n${providers.join('\n')}\n`);
@@ -44,6 +48,8 @@ export class BenchScene {
       LOG_LEVEL: 'info',
       ...(options.embedded ? {} : { REDIS_URL: this.redis.url, REDIS_KEY_PREFIX: `b${name}:` }),
     };
+    const credentials = { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret };
+    if (options.seeded) writeCredentialsFile(env.CREDENTIALS_FILE, this.masterKey, ids, credentials);
     const started = await Promise.all(Array.from({ length: count }, async () => new BrokerProcess(await freePort(), env, join(this.dir, `broker-${name}.log`))));
     await Promise.all(started.map((broker) => broker.start()));
     this.brokers.push(...started);
@@ -57,8 +63,12 @@ export class BenchScene {
     await untilAnswering(broker.url);
   }
 
+  async stopBrokers(): Promise<void> {
+    await Promise.all(this.brokers.splice(0).map((broker) => broker.kill('SIGTERM')));
+  }
+
   async stop(): Promise<void> {
-    await Promise.all(this.brokers.map((broker) => broker.kill('SIGTERM')));
+    await this.stopBrokers();
     await Promise.all([this.redis.stop(), this.simulator.stop()]);
   }
 }

@@ -4,23 +4,31 @@ import { BenchScene, fetchToken, tokenUrl } from './environment';
 export interface ScaleResult {
   instances: number;
   lifetimeSeconds: number;
+  warmSeconds: number;
   windows: Array<{ seconds: number; upstreamCalls: number }>;
   cpuPercent: number;
-  rssMb: number;
+  peakRssMb: number;
+  /** Worst per-second maximum and p99 of the event-loop delay, from the broker's own /metrics. */
+  lagMaxMs: number;
+  lagP99Ms: number;
   samples: number;
   expiredServed: number;
 }
 
 /**
- * `instances` providers whose tokens live `lifetime` s (pre-refreshed at 50%): every refresh window
- * should cost exactly one upstream call per instance, and no sampled GET may return an expired token.
+ * `instances` providers whose tokens live `lifetime` s (pre-refreshed at 50%), seeded before the
+ * broker starts: start-up pre-warm, then every refresh window should cost one upstream call per
+ * instance; no sampled GET may return an expired token. Memory and event-loop lag are watched
+ * from the first second, pre-warm included.
  */
 export async function benchSchedulerScale(scene: BenchScene, instances: number, lifetime: number, windows: number): Promise<ScaleResult> {
-  const ids = Array.from({ length: instances }, (_, i) => `p${String(i).padStart(4, '0')}`);
-  const [broker] = await scene.startBrokers(ids, 1, { refreshBefore: '50%' });
-  await scene.seed(broker, ids);
-  const waitFor = Date.now() + 30_000;
-  while (scene.simulator.tokens.count < instances && Date.now() < waitFor) await new Promise((resolve) => setTimeout(resolve, 100));
+  const ids = Array.from({ length: instances }, (_, i) => `p${String(i).padStart(5, '0')}`);
+  const started = Date.now();
+  const [broker] = await scene.startBrokers(ids, 1, { refreshBefore: '50%', seeded: true });
+  const watch = watchProcess(broker.url, broker.pid!);
+  const warmDeadline = Date.now() + 120_000;
+  while (scene.simulator.tokens.count < instances && Date.now() < warmDeadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  const warmSeconds = Math.round((Date.now() - started) / 100) / 10;
 
   const window = (lifetime / 2) * 1000;
   let sampling = true;
@@ -28,8 +36,7 @@ export async function benchSchedulerScale(scene: BenchScene, instances: number, 
   let expiredServed = 0;
   const sampler = (async () => {
     while (sampling) {
-      const id = ids[Math.floor(Math.random() * ids.length)];
-      const answer = await fetchToken(tokenUrl(broker.url, id));
+      const answer = await fetchToken(tokenUrl(broker.url, ids[Math.floor(Math.random() * ids.length)]));
       samples += 1;
       if (answer.status === 200 && !scene.simulator.tokens.isValid(answer.token!)) expiredServed += 1;
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -37,23 +44,53 @@ export async function benchSchedulerScale(scene: BenchScene, instances: number, 
   })();
 
   const cpuBefore = processUsage(broker.pid!).cpuSeconds;
-  const started = Date.now();
+  const measured = Date.now();
   const counts: ScaleResult['windows'] = [];
   for (let w = 0; w < windows; w += 1) {
-    const calls = scene.simulator.callsTo('/connect/token').length;
+    const calls = scene.simulator.received;
     await new Promise((resolve) => setTimeout(resolve, window));
-    counts.push({ seconds: window / 1000, upstreamCalls: scene.simulator.callsTo('/connect/token').length - calls });
+    counts.push({ seconds: window / 1000, upstreamCalls: scene.simulator.received - calls });
   }
-  const usage = processUsage(broker.pid!);
+  const cpuSeconds = processUsage(broker.pid!).cpuSeconds - cpuBefore;
   sampling = false;
   await sampler;
+  const watched = await watch.stop();
+  await scene.stopBrokers();
   return {
     instances,
     lifetimeSeconds: lifetime,
+    warmSeconds,
     windows: counts,
-    cpuPercent: Math.round(((usage.cpuSeconds - cpuBefore) / ((Date.now() - started) / 1000)) * 1000) / 10,
-    rssMb: Math.round(usage.rssMb),
+    cpuPercent: Math.round((cpuSeconds / ((Date.now() - measured) / 1000)) * 1000) / 10,
+    ...watched,
     samples,
     expiredServed,
   };
+}
+
+/** Scrapes the broker's /metrics every second for the event-loop delay, and its RSS from /proc. */
+function watchProcess(url: string, pid: number): { stop(): Promise<Pick<ScaleResult, 'peakRssMb' | 'lagMaxMs' | 'lagP99Ms'>> } {
+  const seen = { peakRssMb: 0, lagMaxMs: 0, lagP99Ms: 0 };
+  let watching = true;
+  const loop = (async () => {
+    while (watching) {
+      seen.peakRssMb = Math.max(seen.peakRssMb, Math.round(processUsage(pid).rssMb));
+      const text = await fetch(`${url}/metrics`).then((res) => res.text(), () => '');
+      seen.lagMaxMs = Math.max(seen.lagMaxMs, metric(text, 'token_broker_nodejs_eventloop_lag_max_seconds') * 1000);
+      seen.lagP99Ms = Math.max(seen.lagP99Ms, metric(text, 'token_broker_nodejs_eventloop_lag_p99_seconds') * 1000);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  })();
+  return {
+    stop: async () => {
+      watching = false;
+      await loop;
+      return { peakRssMb: seen.peakRssMb, lagMaxMs: Math.round(seen.lagMaxMs), lagP99Ms: Math.round(seen.lagP99Ms) };
+    },
+  };
+}
+
+function metric(text: string, name: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : 0;
 }

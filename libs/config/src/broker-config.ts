@@ -58,6 +58,8 @@ export interface BrokerConfig {
   credentials: CredentialStoreConfig;
   upstreamTimeoutMs: number;
   refreshTickMs: number;
+  /** Scheduled checks and refreshes running at once in this replica. */
+  refreshConcurrency: number;
   lockTtlMs: number;
   lockWaitMs: number;
   providers: ProviderInstanceConfig[];

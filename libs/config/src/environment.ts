@@ -84,6 +84,9 @@ export class Environment {
   @IsOptional() @Type(() => Number) @IsInt() @Min(50) @Max(60_000)
   REFRESH_TICK_MS = 1_000;
 
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000)
+  REFRESH_CONCURRENCY = 32;
+
   @IsOptional() @Type(() => Number) @IsInt() @Min(500) @Max(300_000)
   LOCK_TTL_MS = 15_000;
 

@@ -19,6 +19,7 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     credentials: credentialStoreConfig(e),
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     refreshTickMs: e.REFRESH_TICK_MS,
+    refreshConcurrency: e.REFRESH_CONCURRENCY,
     lockTtlMs: e.LOCK_TTL_MS,
     lockWaitMs: e.LOCK_WAIT_MS,
     providers,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   CredentialConflictError,
@@ -24,6 +24,11 @@ type Contents = Record<string, CredentialRecord>;
  */
 export class EncryptedFileCredentialStore implements CredentialStore {
   readonly description: string;
+  /**
+   * The file as last decrypted (never changed in place), with what identified it on disk: a read
+   * whose stat still matches costs no decryption (one file holds every provider).
+   */
+  private decrypted?: { identity: string; contents: Contents };
 
   constructor(
     private readonly path: string,
@@ -33,8 +38,8 @@ export class EncryptedFileCredentialStore implements CredentialStore {
   }
 
   async get(provider: string): Promise<CredentialRecord | undefined> {
-    const contents = await this.readAll();
-    return contents[provider];
+    const record = (await this.readAll())[provider];
+    return record && { ...record, values: { ...record.values } };
   }
 
   async put(provider: string, values: Record<string, string>, expectedVersion?: number): Promise<CredentialRecord> {
@@ -62,7 +67,7 @@ export class EncryptedFileCredentialStore implements CredentialStore {
       throw new CredentialStoreUnavailableError(`Credentials directory cannot be created for ${this.path}`, { cause: error });
     });
     return withFileLock(this.path, async () => {
-      const contents = await this.readAll();
+      const contents = { ...(await this.readAll()) }; // the cached contents are never changed in place
       const current = contents[provider];
       if (expectedVersion !== undefined && (current?.version ?? 0) !== expectedVersion) {
         throw new CredentialConflictError(provider, expectedVersion);
@@ -77,13 +82,20 @@ export class EncryptedFileCredentialStore implements CredentialStore {
 
   private async readAll(): Promise<Contents> {
     let text: string;
+    let identity: string;
     try {
+      const info = await stat(this.path);
+      // every write replaces the file by rename: a new inode, whatever the clock or size says
+      identity = `${info.ino}:${info.size}:${info.mtimeMs}`;
+      if (this.decrypted?.identity === identity) return this.decrypted.contents;
       text = await readFile(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
       throw new CredentialStoreUnavailableError(`Credentials file ${this.path} cannot be read`, { cause: error });
     }
-    return this.decrypt(text);
+    const contents = this.decrypt(text);
+    this.decrypted = { identity, contents };
+    return contents;
   }
 
   private decrypt(text: string): Contents {

@@ -4,7 +4,7 @@ import { REDACT_PATHS } from './redact-paths';
 export type BrokerLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Lines are written in batches of about this many bytes, not one system call each. */
-const BUFFER_BYTES = 16 * 1024;
+const BUFFER_BYTES = 8 * 1024;
 
 /** A log destination that can be emptied synchronously before the process ends. */
 export interface FlushableDestination extends DestinationStream {

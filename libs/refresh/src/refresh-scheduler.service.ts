@@ -4,6 +4,7 @@ import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { BrokerError, CredentialsMissingError, LockUnavailableError, UpstreamUnavailableError } from '@app/errors';
 import { ProviderRegistry, type ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
+import { DueQueue } from './due-queue';
 import { refreshDueAt, refreshWindowMs } from './refresh-timing';
 import { TokenRefresher } from './token-refresher.service';
 
@@ -11,22 +12,27 @@ const TICK_NAME = 'token-refresh';
 /** How soon to look again at a provider that cannot be refreshed right now (no credentials, needs a person). */
 const IDLE_RECHECK_MS = 10_000;
 const SHUTDOWN_WAIT_MS = 10_000;
+/** Start-up pre-warm is spread over this long per provider, up to the cap, so a large fleet does not start at once. */
+const STARTUP_SPREAD_PER_PROVIDER_MS = 5;
+const MAX_STARTUP_SPREAD_MS = 15_000;
 
 /**
  * Pre-warms every provider at startup and pre-refreshes tokens before they expire. Every replica
  * runs it; the lock (tried without waiting) and the re-read under it keep upstream calls to one.
+ * Providers wait in a queue ordered by when they are due, and at most REFRESH_CONCURRENCY checks
+ * run at once, so thousands of providers cost bounded memory and never stall the event loop.
  */
 @Injectable()
 export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(RefreshScheduler.name);
-  /** When this replica next looks at each provider; absent = now. */
-  private readonly nextCheckAt = new Map<string, number>();
+  private readonly queue = new DueQueue();
   /**
    * Providers that could not be pre-warmed (no credentials, needs a person): until this time only
-   * the cheap token-store read runs each tick, so a token another path obtained is still picked up.
+   * the cheap token-store read runs for them, so a token another path obtained is still picked up.
    */
   private readonly idleUntil = new Map<string, number>();
   private readonly running = new Map<string, Promise<void>>();
+  private stopped = false;
 
   constructor(
     @InjectBrokerConfig() private readonly config: BrokerConfig,
@@ -37,8 +43,11 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
   ) {}
 
   onApplicationBootstrap(): void {
-    this.scheduler.addInterval(TICK_NAME, setInterval(() => this.tick(), this.config.refreshTickMs));
-    this.tick();
+    const providers = this.registry.list();
+    const spreadMs = Math.min(providers.length * STARTUP_SPREAD_PER_PROVIDER_MS, MAX_STARTUP_SPREAD_MS);
+    for (const { id } of providers) this.queue.push(id, Date.now() + Math.random() * spreadMs);
+    this.scheduler.addInterval(TICK_NAME, setInterval(() => this.pump(), this.config.refreshTickMs));
+    this.pump();
   }
 
   /**
@@ -46,39 +55,45 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
    * Redis and the credential store are still open; they close later, in onApplicationShutdown.
    */
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     if (this.scheduler.doesExist('interval', TICK_NAME)) this.scheduler.deleteInterval(TICK_NAME);
     const pending = Promise.allSettled(this.running.values());
     await Promise.race([pending, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref())]);
   }
 
-  /** Looks at every provider whose check time has come; refreshes run concurrently, one per provider. */
-  tick(): void {
+  /** Starts the checks whose time has come, as long as the pool has room; each finished check frees a place. */
+  private pump(): void {
     const now = Date.now();
-    for (const instance of this.registry.list()) {
-      if (this.running.has(instance.id) || (this.nextCheckAt.get(instance.id) ?? 0) > now) continue;
-      const run = this.check(instance).finally(() => this.running.delete(instance.id));
-      this.running.set(instance.id, run);
+    while (!this.stopped && this.running.size < this.config.refreshConcurrency) {
+      const id = this.queue.popDue(now);
+      if (id === undefined) return;
+      const run = this.check(this.registry.get(id)).then(
+        (nextAt) => this.queue.push(id, nextAt),
+        () => this.queue.push(id, Date.now() + this.config.refreshTickMs),
+      );
+      this.running.set(id, run);
+      void run.finally(() => {
+        this.running.delete(id);
+        this.pump();
+      });
     }
   }
 
-  private async check(instance: ProviderInstance): Promise<void> {
+  /** Looks at one provider, refreshes it if due, and says when to look again. */
+  private async check(instance: ProviderInstance): Promise<number> {
     try {
       const token = await this.tokens.get(instance.id);
       const dueAt = token ? refreshDueAt(token, instance.refreshBefore) : 0;
       if (dueAt > Date.now()) {
         this.idleUntil.delete(instance.id);
-        this.nextCheckAt.set(instance.id, dueAt);
-        return;
+        return dueAt;
       }
-      if ((this.idleUntil.get(instance.id) ?? 0) > Date.now()) {
-        this.nextCheckAt.set(instance.id, Date.now() + this.config.refreshTickMs);
-        return;
-      }
+      if ((this.idleUntil.get(instance.id) ?? 0) > Date.now()) return Date.now() + this.config.refreshTickMs;
       const window = token ? refreshWindowMs(token, instance.refreshBefore) : 0;
       const fresh = await this.refresher.refresh(instance, { validUntil: Date.now() + window + 1, lockWaitMs: 0 });
-      this.nextCheckAt.set(instance.id, refreshDueAt(fresh, instance.refreshBefore));
+      return refreshDueAt(fresh, instance.refreshBefore);
     } catch (error) {
-      this.nextCheckAt.set(instance.id, Date.now() + this.recheckDelay(instance.id, error));
+      return Date.now() + this.recheckDelay(instance.id, error);
     }
   }
 
