@@ -24,4 +24,4 @@ export {
   OutboxUnreadableError,
   TokenStoreUnavailableError,
 } from './store-errors';
-export { UpstreamError, type UpstreamFailureKind } from './upstream-error';
+export { UpstreamError, type UpstreamFailureKind, type UpstreamReason } from './upstream-error';
