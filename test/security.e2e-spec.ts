@@ -1,3 +1,4 @@
+import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import request from 'supertest';
 import { SmartDocumentorSimulator } from '@app/providers/testing';
 import { ADMIN_TOKEN, BrokerHarness, CALLER_KEY, callersYaml, getToken, putCredentials, startBroker } from './support/broker-harness';
@@ -98,6 +99,50 @@ describe('caller authentication, audit and abuse limits', () => {
     });
   });
 
+  describe('admin bodies are JSON only, and no validation message quotes what was sent', () => {
+    const secret = TEST_SECRETS.wrongSecret;
+    const json = JSON.stringify({ client_id: DEMO.clientId, client_secret: secret });
+    it.each([
+      ['JSON sent as a form body (curl -d without a content type)', 'application/x-www-form-urlencoded', json],
+      ['a form body', 'application/x-www-form-urlencoded', `client_id=${DEMO.clientId}&client_secret=${secret}`],
+      ['JSON as text/plain', 'text/plain', json],
+      ['JSON as multipart', 'multipart/form-data; boundary=x', `--x\r\ncontent-disposition: form-data; name="a"\r\n\r\n${secret}\r\n--x--`],
+      ['a JSON-like vendor type', 'application/vnd.custom+json', json],
+    ])('refuses %s with 415', async (_case, type, body) => {
+      const before = (await request(broker.url).get('/admin/credentials/sd').set(admin).expect(200)).body.version;
+      const res = await request(broker.url).put('/admin/credentials/sd').set(admin).set('content-type', type).send(body).expect(415);
+      expect(res.body).toEqual({ error: 'unsupported_media_type', message: 'Send the body as application/json' });
+      expect(res.text).not.toContain(secret);
+      expect((await request(broker.url).get('/admin/credentials/sd').set(admin).expect(200)).body.version).toBe(before);
+    });
+
+    it('refuses a body without a content type with 415', async () => {
+      const res = await rawRequest(broker.url, 'PUT', '/admin/credentials/sd', { authorization: admin.authorization, 'content-length': String(json.length) }, json);
+      expect(res.status).toBe(415);
+      expect(res.body).not.toContain(secret);
+    });
+
+    it('accepts application/json with a charset', async () => {
+      await request(broker.url)
+        .put('/admin/credentials/sd')
+        .set(admin)
+        .set('content-type', 'application/json; charset=utf-8')
+        .send(JSON.stringify({ client_id: DEMO.clientId, client_secret: DEMO.clientSecret }))
+        .expect(204);
+    });
+
+    it('names accepted fields but never an unknown field or a value', async () => {
+      const res = await request(broker.url)
+        .put('/admin/credentials/sd')
+        .set(admin)
+        .send({ client_id: DEMO.clientId, client_secret: 7, [secret]: secret })
+        .expect(400);
+      expect(res.body).toEqual({ error: 'invalid_credentials', message: expect.stringContaining('accepted fields: client_id, client_secret') });
+      expect(res.body.message).toContain('client_secret must be a string');
+      expect(res.text).not.toContain(secret);
+    });
+  });
+
   it('rate limits each caller separately with 429 rate_limited and Retry-After', async () => {
     let limited: request.Response | undefined;
     for (let i = 0; i < 30 && !limited; i += 1) {
@@ -121,6 +166,20 @@ describe('without a callers file', () => {
     }
   });
 });
+
+/** A request exactly as given (supertest adds a content type to any body); answers status and body text. */
+function rawRequest(url: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}${path}`, { method, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 /** The broker's JSON log lines among everything written to stdout. */
 function logLines(output: string): Record<string, unknown>[] {

@@ -37,6 +37,9 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
       return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
+  // the only body the broker takes is an admin JSON document: Fastify's JSON parser stays, its text
+  // parser goes, and Nest's form parser is never added (bodyParser: false), so any other type is a 415
+  adapter.getInstance().removeContentTypeParser('text/plain');
   adapter.getInstance().addHook('onSend', async (request, reply) => {
     if (request.url.startsWith(`/${DOCS_PATH}`) && !reply.hasHeader('content-security-policy')) reply.header('content-security-policy', DOCS_CSP);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(name)) reply.header(name, value);
@@ -46,6 +49,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
     // startup errors reach main.ts, which prints them as one line; until the logger is set up,
     // logs are held back (and dropped if startup fails, so the one line stays the only line)
     abortOnError: false,
+    bodyParser: false,
     bufferLogs: true,
     autoFlushLogs: false,
   });

@@ -78,12 +78,16 @@ function frameworkStatus(exception: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
+/** Framework messages may quote the request (a content type, a URL, a header): only fixed text leaves. */
+const FRAMEWORK_MESSAGES: Record<number, string> = {
+  404: 'No such route',
+  405: 'Method not allowed',
+  413: 'Request body is too large',
+  415: 'Send the body as application/json',
+  429: 'Too many requests from this caller; see Retry-After',
+};
+
 function frameworkMessage(exception: unknown, status: number): string {
-  if (status === 404) return 'No such route';
-  if (status === 413) return 'Request body is too large';
-  if (status === 429) return 'Too many requests from this caller; see Retry-After';
   if (status === 400 && (exception as { code?: string })?.code?.startsWith('FST_ERR_CTP')) return 'Request body is not valid JSON';
-  const message = exception instanceof HttpException ? exception.message : (exception as Error)?.message;
-  // framework messages may echo input; keep them short and single-line
-  return (message ?? 'Bad request').split('\n')[0].slice(0, 200);
+  return FRAMEWORK_MESSAGES[status] ?? (status === 400 ? 'Bad request' : `Request refused (HTTP ${status})`);
 }
