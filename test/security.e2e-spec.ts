@@ -1,4 +1,5 @@
-import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import { IncomingHttpHeaders, STATUS_CODES, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import request from 'supertest';
 import { SmartDocumentorSimulator } from '@app/providers/testing';
 import { ADMIN_TOKEN, BrokerHarness, CALLER_KEY, callersYaml, getToken, putCredentials, startBroker } from './support/broker-harness';
@@ -53,6 +54,33 @@ describe('caller authentication, audit and abuse limits', () => {
     await getToken(broker, 'sd', '', LIMITED_KEY).expect(200);
     const res = await getToken(broker, 'other', '', LIMITED_KEY).expect(403);
     expect(res.body).toEqual({ error: 'forbidden', message: 'Caller "sd-only" may not fetch tokens for "other"' });
+  });
+
+  describe('input that failed validation is never echoed', () => {
+    it.each([
+      ['NUL bytes', 'other%00%01injected'],
+      ['markup', '%3Cscript%3Ealert(1)%3C%2Fscript%3E'],
+      ['an oversize id', 'x'.repeat(300)],
+    ])('answers 400 to an allow-listed caller asking for a provider id with %s, without repeating it', async (_case, raw) => {
+      const res = await getToken(broker, raw, '', LIMITED_KEY).expect(400);
+      expect(res.body).toEqual({ error: 'invalid_request', message: expect.stringContaining('Provider id must be') });
+      expect(res.text).not.toMatch(/other|injected|script|xxxxxxxx|\\u0000/);
+    });
+
+    it('answers a malformed URL with fixed text', async () => {
+      const res = await request(broker.url).get(`/providers/${TEST_SECRETS.wrongSecret}%ZZ`).expect(400);
+      expect(res.body).toEqual({ error: 'invalid_request', message: 'Bad request' });
+    });
+
+    it.each([
+      ['unparsable HTTP', `GET /${TEST_SECRETS.wrongSecret} HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n`, 400, 'invalid_request'],
+      ['oversized headers', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'headers_too_large'],
+    ])('answers %s in the usual shape, quoting nothing', async (_case, raw, status, code) => {
+      const answer = await rawSocketExchange(broker.url, raw);
+      expect(answer.split('\r\n')[0]).toBe(`HTTP/1.1 ${status} ${STATUS_CODES[status]}`);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: code, message: expect.any(String) });
+      expect(answer).not.toContain(TEST_SECRETS.wrongSecret);
+    });
   });
 
   it('writes one audit line per token handed out, with a fingerprint and never the token', async () => {
@@ -168,7 +196,7 @@ describe('without a callers file', () => {
 });
 
 /** A request exactly as given (supertest adds a content type to any body); answers status and body text. */
-function rawRequest(url: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+function rawRequest(url: string, method: string, path: string, headers: Record<string, string | string[]>, body?: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${url}${path}`, { method, headers }, (res) => {
       let text = '';
@@ -178,6 +206,19 @@ function rawRequest(url: string, method: string, path: string, headers: Record<s
     });
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+/** Writes `raw` on a fresh connection and collects everything the broker answers until it closes. */
+function rawSocketExchange(url: string, raw: string): Promise<string> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const socket = connect(Number(port), '127.0.0.1', () => socket.end(raw));
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? resolve(answer) : reject(error)));
   });
 }
 

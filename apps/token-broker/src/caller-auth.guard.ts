@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/commo
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { InjectBrokerConfig, type BrokerConfig, type CallerConfig } from '@app/config';
 import { ForbiddenError, UnauthorizedError } from '@app/errors';
+import { parseProviderId } from './provider-id';
 
 /** What the guard leaves on the request for the controller, the throttler and the audit log. */
 export interface CallerRequest {
@@ -39,7 +40,8 @@ export class CallerAuthGuard implements CanActivate {
     const hash = createHash('sha256').update(key).digest();
     const entry = this.byHash.get(hash.toString('hex'));
     if (!entry || !timingSafeEqual(hash, entry.hash)) throw new UnauthorizedError(`Unknown caller key${this.missingHint}`);
-    const provider = request.params.provider;
+    // checked before it is named in an answer: a raw id may hold anything, NUL bytes included
+    const provider = parseProviderId(request.params.provider);
     if (entry.caller.allow !== '*' && !entry.caller.allow.includes(provider)) {
       throw new ForbiddenError(`Caller "${entry.caller.name}" may not fetch tokens for "${provider}"`);
     }

@@ -32,8 +32,11 @@ const CODE_BY_STATUS: Record<number, string> = {
   404: 'not_found',
   405: 'method_not_allowed',
   413: 'payload_too_large',
+  408: 'request_timeout',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   429: 'rate_limited',
+  431: 'headers_too_large',
 };
 
 /**
@@ -59,9 +62,7 @@ export class DomainExceptionFilter implements ExceptionFilter {
       return { status, code: exception.code, message: exception.message, retryAfter: retryAfterSeconds(exception) };
     }
     const status = exception instanceof HttpException ? exception.getStatus() : frameworkStatus(exception);
-    if (status && status < 500) {
-      return { status, code: CODE_BY_STATUS[status] ?? `http_${status}`, message: frameworkMessage(exception, status) };
-    }
+    if (status && status < 500) return { status, ...frameworkErrorBody(status, exception) };
     this.logger.error(`Unhandled ${(exception as Error)?.name ?? 'error'}`, (exception as Error)?.stack);
     return { status: 500, code: 'internal_error', message: 'Internal error; see the broker logs' };
   }
@@ -82,12 +83,17 @@ function frameworkStatus(exception: unknown): number | undefined {
 const FRAMEWORK_MESSAGES: Record<number, string> = {
   404: 'No such route',
   405: 'Method not allowed',
+  408: 'The request did not arrive in time',
   413: 'Request body is too large',
+  414: 'Request URL is too long',
   415: 'Send the body as application/json',
   429: 'Too many requests from this caller; see Retry-After',
+  431: 'Request headers are too large',
 };
 
-function frameworkMessage(exception: unknown, status: number): string {
-  if (status === 400 && (exception as { code?: string })?.code?.startsWith('FST_ERR_CTP')) return 'Request body is not valid JSON';
-  return FRAMEWORK_MESSAGES[status] ?? (status === 400 ? 'Bad request' : `Request refused (HTTP ${status})`);
+/** The `{error, message}` answer for a framework-level 4xx: also written by the HTTP server's own error handlers. */
+export function frameworkErrorBody(status: number, exception?: unknown): { code: string; message: string } {
+  const code = CODE_BY_STATUS[status] ?? `http_${status}`;
+  if (status === 400 && (exception as { code?: string })?.code?.startsWith('FST_ERR_CTP')) return { code, message: 'Request body is not valid JSON' };
+  return { code, message: FRAMEWORK_MESSAGES[status] ?? (status === 400 ? 'Bad request' : `Request refused (HTTP ${status})`) };
 }
