@@ -83,6 +83,23 @@ describe('caller authentication, audit and abuse limits', () => {
     });
   });
 
+  describe('HEAD on the token route', () => {
+    it('answers 405 with Allow: GET, neither refreshing nor auditing', async () => {
+      const callsBefore = simulator.calls.length;
+      // minTtl just under the lifetime: a GET would refresh now
+      const res = await request(broker.url).head('/tokens/sd?minTtl=3599').set('authorization', `Bearer ${CALLER_KEY}`).set('x-request-id', 'req-head-1').expect(405);
+      expect(res.headers.allow).toBe('GET');
+      await request(broker.url).head('/tokens/sd').expect(405);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(simulator.calls.length).toBe(callsBefore);
+      expect(logLines(output).filter((l) => l.request_id === 'req-head-1' && l.event === 'token_issued')).toEqual([]);
+    });
+
+    it('still answers HEAD on read-only routes', async () => {
+      await request(broker.url).head('/health/live').expect(200);
+    });
+  });
+
   it('writes one audit line per token handed out, with a fingerprint and never the token', async () => {
     const res = await getToken(broker, 'sd').set('x-request-id', 'req-audit-1').expect(200);
     expect(res.headers['x-request-id']).toBe('req-audit-1');

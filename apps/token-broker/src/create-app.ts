@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { BrokerMetrics } from '@app/metrics';
 import { ProviderRegistry } from '@app/providers';
 import { AppModule, type AppModuleOptions } from './app.module';
+import { refuseHeadOnGetOnlyRoutes } from './head-refusal';
 import { httpServerOptions } from './http-server-options';
 import { DOCS_PATH, setupOpenApi } from './openapi/setup-openapi';
 import { observeRequests } from './request-observer';
@@ -25,6 +26,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   // the only body the broker takes is an admin JSON document: Fastify's JSON parser stays, its text
   // parser goes, and Nest's form parser is never added (bodyParser: false), so any other type is a 415
   adapter.getInstance().removeContentTypeParser('text/plain');
+  refuseHeadOnGetOnlyRoutes(adapter.getInstance());
   adapter.getInstance().addHook('onSend', async (request, reply) => {
     if (request.url.startsWith(`/${DOCS_PATH}`) && !reply.hasHeader('content-security-policy')) reply.header('content-security-policy', DOCS_CSP);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(name)) reply.header(name, value);

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { BrokerError, UpstreamUnavailableError } from '@app/errors';
+import { BrokerError, MethodNotAllowedError, UpstreamUnavailableError } from '@app/errors';
 
 /** HTTP status for each domain error code; anything unlisted is a 500. */
 const STATUS_BY_CODE: Record<string, number> = {
@@ -11,6 +11,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   forbidden: 403,
   unknown_provider: 404,
   credentials_not_found: 404,
+  method_not_allowed: 405,
   credential_conflict: 409,
   min_ttl_unattainable: 422,
   credentials_missing: 503,
@@ -52,6 +53,7 @@ export class DomainExceptionFilter implements ExceptionFilter {
     const { status, code, message, retryAfter } = this.describe(exception);
     if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     if (status === 401) reply.header('www-authenticate', 'Bearer');
+    if (exception instanceof MethodNotAllowedError) reply.header('allow', exception.allowed.join(', '));
     reply.header('cache-control', 'no-store').status(status).send({ error: code, message });
   }
 

@@ -6,6 +6,7 @@ export {
   ForbiddenError,
   InvalidCredentialsInputError,
   InvalidRequestError,
+  MethodNotAllowedError,
   TtlUnattainableError,
   UnauthorizedError,
   UnknownProviderError,

@@ -60,3 +60,11 @@ export class CredentialsNotFoundError extends BrokerError {
     super(`No credentials are stored for "${provider}"`);
   }
 }
+
+/** The route exists, the method is not offered on it (HEAD on the token route: it would hand out a token). */
+export class MethodNotAllowedError extends BrokerError {
+  readonly code = 'method_not_allowed';
+  constructor(readonly allowed: string[]) {
+    super(`Use ${allowed.join(' or ')} on this route`);
+  }
+}
