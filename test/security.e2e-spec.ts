@@ -100,6 +100,27 @@ describe('caller authentication, audit and abuse limits', () => {
     });
   });
 
+  describe('Authorization header parsing', () => {
+    it.each(['bearer', 'BEARER', 'BeArEr'])('accepts the scheme spelled %s, for callers and admin', async (scheme) => {
+      await request(broker.url).get('/tokens/sd').set('authorization', `${scheme} ${CALLER_KEY}`).expect(200);
+      await request(broker.url).get('/admin/credentials/sd').set('authorization', `${scheme} ${ADMIN_TOKEN}`).expect(200);
+    });
+
+    it('accepts more than one space after the scheme (RFC 9110 1*SP)', async () => {
+      await request(broker.url).get('/tokens/sd').set('authorization', `Bearer  ${CALLER_KEY}`).expect(200);
+    });
+
+    it.each([
+      ['two right keys', [`Bearer ${CALLER_KEY}`, `Bearer ${CALLER_KEY}`], '/tokens/sd'],
+      ['a right key and a wrong one', [`Bearer ${CALLER_KEY}`, 'Bearer tbk_other'], '/tokens/sd'],
+      ['two admin tokens', [`Bearer ${ADMIN_TOKEN}`, `Bearer ${ADMIN_TOKEN}`], '/admin/credentials/sd'],
+    ])('answers 400 to two Authorization headers (%s)', async (_case, values, path) => {
+      const res = await rawRequest(broker.url, 'GET', path, { authorization: values });
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body)).toEqual({ error: 'invalid_request', message: 'Send exactly one Authorization header' });
+    });
+  });
+
   it('writes one audit line per token handed out, with a fingerprint and never the token', async () => {
     const res = await getToken(broker, 'sd').set('x-request-id', 'req-audit-1').expect(200);
     expect(res.headers['x-request-id']).toBe('req-audit-1');

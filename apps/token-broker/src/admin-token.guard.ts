@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { AdminDisabledError, UnauthorizedError } from '@app/errors';
+import { readBearerCredential, type AuthorizedRequest } from './bearer-credential';
 
 /** Admin routes need `Authorization: Bearer $BROKER_ADMIN_TOKEN`, compared in constant time. */
 @Injectable()
@@ -14,9 +15,8 @@ export class AdminTokenGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (!this.expected) throw new AdminDisabledError();
-    const header: unknown = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer (.+)$/.exec(header) : null;
-    if (!match || !timingSafeEqual(digest(match[1]), this.expected)) {
+    const token = readBearerCredential(context.switchToHttp().getRequest<AuthorizedRequest>());
+    if (token === undefined || !timingSafeEqual(digest(token), this.expected)) {
       throw new UnauthorizedError('Admin routes need Authorization: Bearer <BROKER_ADMIN_TOKEN>');
     }
     return true;

@@ -2,11 +2,11 @@ import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/commo
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { InjectBrokerConfig, type BrokerConfig, type CallerConfig } from '@app/config';
 import { ForbiddenError, UnauthorizedError } from '@app/errors';
+import { readBearerCredential, type AuthorizedRequest } from './bearer-credential';
 import { parseProviderId } from './provider-id';
 
 /** What the guard leaves on the request for the controller, the throttler and the audit log. */
-export interface CallerRequest {
-  headers: Record<string, string | string[] | undefined>;
+export interface CallerRequest extends AuthorizedRequest {
   params: Record<string, string>;
   id: string;
   caller?: string;
@@ -34,8 +34,7 @@ export class CallerAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<CallerRequest>();
-    const header = request.headers.authorization;
-    const key = typeof header === 'string' ? /^Bearer ([\x21-\x7e]{1,512})$/.exec(header)?.[1] : undefined;
+    const key = readBearerCredential(request);
     if (!key) throw new UnauthorizedError(`GET /tokens needs Authorization: Bearer <caller key>${this.missingHint}`);
     const hash = createHash('sha256').update(key).digest();
     const entry = this.byHash.get(hash.toString('hex'));

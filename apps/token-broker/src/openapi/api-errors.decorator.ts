@@ -4,7 +4,7 @@ import { ErrorBody } from './api-models';
 
 /** Which error codes each status carries (see DomainExceptionFilter). */
 const MEANINGS: Record<number, string> = {
-  400: 'invalid_request (bad provider id, minTtl or body) or invalid_credentials',
+  400: 'invalid_request (bad provider id, minTtl or body, two Authorization headers) or invalid_credentials',
   401: 'unauthorized: missing or wrong bearer key (WWW-Authenticate: Bearer)',
   403: 'forbidden (caller may not fetch this provider) or admin_disabled (BROKER_ADMIN_TOKEN unset)',
   404: 'unknown_provider, or credentials_not_found',
