@@ -9,7 +9,7 @@ import { parseProviderId } from './provider-id';
 
 @ApiTags('admin')
 @ApiBearerAuth('admin')
-@ApiErrors(400, 401, 403, 404, 503)
+@ApiErrors(400, 401, 403, 404, 429, 503)
 @Controller('admin/credentials')
 @UseGuards(AdminTokenGuard)
 export class AdminCredentialsController {

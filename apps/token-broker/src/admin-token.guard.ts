@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { AdminDisabledError, UnauthorizedError } from '@app/errors';
+import { AuthFailureThrottle } from './auth-failure-throttle';
 import { readBearerCredential, type AuthorizedRequest } from './bearer-credential';
 
 /** Admin routes need `Authorization: Bearer $BROKER_ADMIN_TOKEN`, compared in constant time. */
@@ -9,17 +10,20 @@ import { readBearerCredential, type AuthorizedRequest } from './bearer-credentia
 export class AdminTokenGuard implements CanActivate {
   private readonly expected?: Buffer;
 
-  constructor(@InjectBrokerConfig() config: BrokerConfig) {
+  constructor(
+    @InjectBrokerConfig() config: BrokerConfig,
+    private readonly throttle: AuthFailureThrottle,
+  ) {
     this.expected = config.adminToken ? digest(config.adminToken) : undefined;
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!this.expected) throw new AdminDisabledError();
-    const token = readBearerCredential(context.switchToHttp().getRequest<AuthorizedRequest>());
-    if (token === undefined || !timingSafeEqual(digest(token), this.expected)) {
-      throw new UnauthorizedError('Admin routes need Authorization: Bearer <BROKER_ADMIN_TOKEN>');
-    }
-    return true;
+    const request = context.switchToHttp().getRequest<AuthorizedRequest & { ip: string }>();
+    const token = readBearerCredential(request);
+    if (token !== undefined && timingSafeEqual(digest(token), this.expected)) return true;
+    if (token !== undefined) await this.throttle.failed(request.ip);
+    throw new UnauthorizedError('Admin routes need Authorization: Bearer <BROKER_ADMIN_TOKEN>');
   }
 }
 

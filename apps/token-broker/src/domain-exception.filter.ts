@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { BrokerError, MethodNotAllowedError, UpstreamUnavailableError } from '@app/errors';
+import { BrokerError, MethodNotAllowedError, TooManyFailedAuthenticationsError, UpstreamUnavailableError } from '@app/errors';
 
 /** HTTP status for each domain error code; anything unlisted is a 500. */
 const STATUS_BY_CODE: Record<string, number> = {
@@ -14,6 +14,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   method_not_allowed: 405,
   credential_conflict: 409,
   min_ttl_unattainable: 422,
+  too_many_failed_authentications: 429,
   credentials_missing: 503,
   upstream_unavailable: 503,
   reauthorization_required: 503,
@@ -71,7 +72,7 @@ export class DomainExceptionFilter implements ExceptionFilter {
 }
 
 function retryAfterSeconds(error: BrokerError): number | undefined {
-  if (error instanceof UpstreamUnavailableError) return error.retryAfterSeconds;
+  if (error instanceof UpstreamUnavailableError || error instanceof TooManyFailedAuthenticationsError) return error.retryAfterSeconds;
   return RETRY_SOON_CODES.has(error.code) ? 1 : undefined;
 }
 

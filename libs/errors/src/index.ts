@@ -7,6 +7,7 @@ export {
   InvalidCredentialsInputError,
   InvalidRequestError,
   MethodNotAllowedError,
+  TooManyFailedAuthenticationsError,
   TtlUnattainableError,
   UnauthorizedError,
   UnknownProviderError,

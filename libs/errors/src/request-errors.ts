@@ -68,3 +68,11 @@ export class MethodNotAllowedError extends BrokerError {
     super(`Use ${allowed.join(' or ')} on this route`);
   }
 }
+
+/** This client address sent too many wrong credentials lately; right ones still work at once. */
+export class TooManyFailedAuthenticationsError extends BrokerError {
+  readonly code = 'too_many_failed_authentications';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many failed authentications from this address; failures are forgotten after ${retryAfterSeconds}s without one`);
+  }
+}

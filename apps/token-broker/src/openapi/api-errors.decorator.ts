@@ -12,7 +12,7 @@ const MEANINGS: Record<number, string> = {
   413: 'payload_too_large (over 64 KiB)',
   415: 'unsupported_media_type: the body is not application/json',
   422: 'min_ttl_unattainable: the provider never issues tokens living that long',
-  429: 'rate_limited: over CALLER_RATE_LIMIT per minute (Retry-After)',
+  429: 'rate_limited: over CALLER_RATE_LIMIT per minute, or too_many_failed_authentications from this address (Retry-After)',
   503: 'credentials_missing, reauthorization_required, upstream_unavailable (Retry-After), lock_unavailable, token_store_unavailable, credential_store_unavailable or not_ready',
 };
 
