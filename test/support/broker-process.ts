@@ -15,6 +15,8 @@ export class BrokerProcess {
     private readonly env: Record<string, string>,
     /** Keep the process's output (for tests); the bench discards it so buffering costs nothing. */
     private readonly keepOutput = true,
+    /** Start the process with this open-file limit (`ulimit -n`), to exhaust it with few connections. */
+    private readonly openFileLimit?: number,
   ) {}
 
   get url(): string {
@@ -30,7 +32,10 @@ export class BrokerProcess {
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [MAIN], {
+    const [command, args] = this.openFileLimit
+      ? ['/bin/sh', ['-c', `ulimit -n ${this.openFileLimit} && exec "$0" "$@"`, process.execPath, MAIN]]
+      : [process.execPath, [MAIN]];
+    const child = spawn(command, args, {
       env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { BrokerMetrics } from '@app/metrics';
 import { ProviderRegistry } from '@app/providers';
 import { AppModule, type AppModuleOptions } from './app.module';
+import { limitConnections } from './connection-limiter';
 import { refuseHeadOnGetOnlyRoutes } from './head-refusal';
 import { httpServerOptions } from './http-server-options';
 import { DOCS_PATH, setupOpenApi } from './openapi/setup-openapi';
@@ -41,6 +42,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
     autoFlushLogs: false,
   });
   app.useLogger(app.get(Logger));
+  limitConnections(adapter.getInstance().server);
   observeRequests(adapter.getInstance(), app.get(BrokerMetrics), app.get(ProviderRegistry));
   setupOpenApi(app);
   app.flushLogs();
