@@ -50,7 +50,7 @@ export class BenchScene {
     };
     const credentials = { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret };
     if (options.seeded) writeCredentialsFile(env.CREDENTIALS_FILE, this.masterKey, ids, credentials);
-    const started = await Promise.all(Array.from({ length: count }, async () => new BrokerProcess(await freePort(), env, join(this.dir, `broker-${name}.log`))));
+    const started = await Promise.all(Array.from({ length: count }, async () => new BrokerProcess(await freePort(), env, { logFile: join(this.dir, `broker-${name}.log`) })));
     await Promise.all(started.map((broker) => broker.start()));
     this.brokers.push(...started);
     return started;

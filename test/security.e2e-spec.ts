@@ -1,3 +1,5 @@
+import { IncomingHttpHeaders, STATUS_CODES, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import request from 'supertest';
 import { SmartDocumentorSimulator } from '@app/providers/testing';
 import { ADMIN_TOKEN, BrokerHarness, CALLER_KEY, callersYaml, getToken, putCredentials, startBroker } from './support/broker-harness';
@@ -54,6 +56,71 @@ describe('caller authentication, audit and abuse limits', () => {
     expect(res.body).toEqual({ error: 'forbidden', message: 'Caller "sd-only" may not fetch tokens for "other"' });
   });
 
+  describe('input that failed validation is never echoed', () => {
+    it.each([
+      ['NUL bytes', 'other%00%01injected'],
+      ['markup', '%3Cscript%3Ealert(1)%3C%2Fscript%3E'],
+      ['an oversize id', 'x'.repeat(300)],
+    ])('answers 400 to an allow-listed caller asking for a provider id with %s, without repeating it', async (_case, raw) => {
+      const res = await getToken(broker, raw, '', LIMITED_KEY).expect(400);
+      expect(res.body).toEqual({ error: 'invalid_request', message: expect.stringContaining('Provider id must be') });
+      expect(res.text).not.toMatch(/other|injected|script|xxxxxxxx|\\u0000/);
+    });
+
+    it('answers a malformed URL with fixed text', async () => {
+      const res = await request(broker.url).get(`/providers/${TEST_SECRETS.wrongSecret}%ZZ`).expect(400);
+      expect(res.body).toEqual({ error: 'invalid_request', message: 'Bad request' });
+    });
+
+    it.each([
+      ['unparsable HTTP', `GET /${TEST_SECRETS.wrongSecret} HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n`, 400, 'invalid_request'],
+      ['oversized headers', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'headers_too_large'],
+    ])('answers %s in the usual shape, quoting nothing', async (_case, raw, status, code) => {
+      const answer = await rawSocketExchange(broker.url, raw);
+      expect(answer.split('\r\n')[0]).toBe(`HTTP/1.1 ${status} ${STATUS_CODES[status]}`);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: code, message: expect.any(String) });
+      expect(answer).not.toContain(TEST_SECRETS.wrongSecret);
+    });
+  });
+
+  describe('HEAD on the token route', () => {
+    it('answers 405 with Allow: GET, neither refreshing nor auditing', async () => {
+      const callsBefore = simulator.calls.length;
+      // minTtl just under the lifetime: a GET would refresh now
+      const res = await request(broker.url).head('/tokens/sd?minTtl=3599').set('authorization', `Bearer ${CALLER_KEY}`).set('x-request-id', 'req-head-1').expect(405);
+      expect(res.headers.allow).toBe('GET');
+      await request(broker.url).head('/tokens/sd').expect(405);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(simulator.calls.length).toBe(callsBefore);
+      expect(logLines(output).filter((l) => l.request_id === 'req-head-1' && l.event === 'token_issued')).toEqual([]);
+    });
+
+    it('still answers HEAD on read-only routes', async () => {
+      await request(broker.url).head('/health/live').expect(200);
+    });
+  });
+
+  describe('Authorization header parsing', () => {
+    it.each(['bearer', 'BEARER', 'BeArEr'])('accepts the scheme spelled %s, for callers and admin', async (scheme) => {
+      await request(broker.url).get('/tokens/sd').set('authorization', `${scheme} ${CALLER_KEY}`).expect(200);
+      await request(broker.url).get('/admin/credentials/sd').set('authorization', `${scheme} ${ADMIN_TOKEN}`).expect(200);
+    });
+
+    it('accepts more than one space after the scheme (RFC 9110 1*SP)', async () => {
+      await request(broker.url).get('/tokens/sd').set('authorization', `Bearer  ${CALLER_KEY}`).expect(200);
+    });
+
+    it.each([
+      ['two right keys', [`Bearer ${CALLER_KEY}`, `Bearer ${CALLER_KEY}`], '/tokens/sd'],
+      ['a right key and a wrong one', [`Bearer ${CALLER_KEY}`, 'Bearer tbk_other'], '/tokens/sd'],
+      ['two admin tokens', [`Bearer ${ADMIN_TOKEN}`, `Bearer ${ADMIN_TOKEN}`], '/admin/credentials/sd'],
+    ])('answers 400 to two Authorization headers (%s)', async (_case, values, path) => {
+      const res = await rawRequest(broker.url, 'GET', path, { authorization: values });
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body)).toEqual({ error: 'invalid_request', message: 'Send exactly one Authorization header' });
+    });
+  });
+
   it('writes one audit line per token handed out, with a fingerprint and never the token', async () => {
     const res = await getToken(broker, 'sd').set('x-request-id', 'req-audit-1').expect(200);
     expect(res.headers['x-request-id']).toBe('req-audit-1');
@@ -98,6 +165,50 @@ describe('caller authentication, audit and abuse limits', () => {
     });
   });
 
+  describe('admin bodies are JSON only, and no validation message quotes what was sent', () => {
+    const secret = TEST_SECRETS.wrongSecret;
+    const json = JSON.stringify({ client_id: DEMO.clientId, client_secret: secret });
+    it.each([
+      ['JSON sent as a form body (curl -d without a content type)', 'application/x-www-form-urlencoded', json],
+      ['a form body', 'application/x-www-form-urlencoded', `client_id=${DEMO.clientId}&client_secret=${secret}`],
+      ['JSON as text/plain', 'text/plain', json],
+      ['JSON as multipart', 'multipart/form-data; boundary=x', `--x\r\ncontent-disposition: form-data; name="a"\r\n\r\n${secret}\r\n--x--`],
+      ['a JSON-like vendor type', 'application/vnd.custom+json', json],
+    ])('refuses %s with 415', async (_case, type, body) => {
+      const before = (await request(broker.url).get('/admin/credentials/sd').set(admin).expect(200)).body.version;
+      const res = await request(broker.url).put('/admin/credentials/sd').set(admin).set('content-type', type).send(body).expect(415);
+      expect(res.body).toEqual({ error: 'unsupported_media_type', message: 'Send the body as application/json' });
+      expect(res.text).not.toContain(secret);
+      expect((await request(broker.url).get('/admin/credentials/sd').set(admin).expect(200)).body.version).toBe(before);
+    });
+
+    it('refuses a body without a content type with 415', async () => {
+      const res = await rawRequest(broker.url, 'PUT', '/admin/credentials/sd', { authorization: admin.authorization, 'content-length': String(json.length) }, json);
+      expect(res.status).toBe(415);
+      expect(res.body).not.toContain(secret);
+    });
+
+    it('accepts application/json with a charset', async () => {
+      await request(broker.url)
+        .put('/admin/credentials/sd')
+        .set(admin)
+        .set('content-type', 'application/json; charset=utf-8')
+        .send(JSON.stringify({ client_id: DEMO.clientId, client_secret: DEMO.clientSecret }))
+        .expect(204);
+    });
+
+    it('names accepted fields but never an unknown field or a value', async () => {
+      const res = await request(broker.url)
+        .put('/admin/credentials/sd')
+        .set(admin)
+        .send({ client_id: DEMO.clientId, client_secret: 7, [secret]: secret })
+        .expect(400);
+      expect(res.body).toEqual({ error: 'invalid_credentials', message: expect.stringContaining('accepted fields: client_id, client_secret') });
+      expect(res.body.message).toContain('client_secret must be a string');
+      expect(res.text).not.toContain(secret);
+    });
+  });
+
   it('rate limits each caller separately with 429 rate_limited and Retry-After', async () => {
     let limited: request.Response | undefined;
     for (let i = 0; i < 30 && !limited; i += 1) {
@@ -121,6 +232,33 @@ describe('without a callers file', () => {
     }
   });
 });
+
+/** A request exactly as given (supertest adds a content type to any body); answers status and body text. */
+function rawRequest(url: string, method: string, path: string, headers: Record<string, string | string[]>, body?: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}${path}`, { method, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Writes `raw` on a fresh connection and collects everything the broker answers until it closes. */
+function rawSocketExchange(url: string, raw: string): Promise<string> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const socket = connect(Number(port), '127.0.0.1', () => socket.end(raw));
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? resolve(answer) : reject(error)));
+  });
+}
 
 /** The broker's JSON log lines among everything written to stdout. */
 function logLines(output: string): Record<string, unknown>[] {

@@ -5,6 +5,16 @@ import { join } from 'node:path';
 /** Tests and the bench run from the repository root (npm scripts). */
 const MAIN = join(process.cwd(), 'dist/apps/token-broker/src/main.js');
 
+export interface BrokerProcessOptions {
+  /**
+   * Where the process's stdout and stderr go: kept in `output` (tests), or appended to this file,
+   * as a container runtime takes a process's output (the bench).
+   */
+  logFile?: string;
+  /** Start the process with this open-file limit (`ulimit -n`), to exhaust it with few connections. */
+  openFileLimit?: number;
+}
+
 /** A real broker process (`node dist/.../main.js`), as production runs it: built by `npm test` first. */
 export class BrokerProcess {
   private child?: ChildProcess;
@@ -13,11 +23,7 @@ export class BrokerProcess {
   constructor(
     readonly port: number,
     private readonly env: Record<string, string>,
-    /**
-     * Where the process's stdout and stderr go: kept in `output` (tests), or appended to this file,
-     * as a container runtime takes a process's output (the bench).
-     */
-    private readonly logFile?: string,
+    private readonly options: BrokerProcessOptions = {},
   ) {}
 
   get url(): string {
@@ -33,8 +39,12 @@ export class BrokerProcess {
   }
 
   async start(): Promise<void> {
-    const fd = this.logFile ? openSync(this.logFile, 'a') : undefined;
-    const child = spawn(process.execPath, [MAIN], {
+    const { logFile, openFileLimit } = this.options;
+    const [command, args] = openFileLimit
+      ? ['/bin/sh', ['-c', `ulimit -n ${openFileLimit} && exec "$0" "$@"`, process.execPath, MAIN]]
+      : [process.execPath, [MAIN]];
+    const fd = logFile ? openSync(logFile, 'a') : undefined;
+    const child = spawn(command, args, {
       env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
       stdio: fd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],
     });

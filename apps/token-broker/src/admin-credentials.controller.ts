@@ -9,7 +9,7 @@ import { parseProviderId } from './provider-id';
 
 @ApiTags('admin')
 @ApiBearerAuth('admin')
-@ApiErrors(400, 401, 403, 404, 503)
+@ApiErrors(400, 401, 403, 404, 429, 503)
 @Controller('admin/credentials')
 @UseGuards(AdminTokenGuard)
 export class AdminCredentialsController {
@@ -25,7 +25,7 @@ export class AdminCredentialsController {
   @ApiOperation({ summary: "Store the provider's credential fields (checked against its type's schema; unknown fields refused)" })
   @ApiBody({ schema: { type: 'object', additionalProperties: { type: 'string' } }, examples: { smartdocumentor: { value: { client_id: 'my-client', client_secret: '...' } } } })
   @ApiNoContentResponse({ description: 'Stored; a refresh is tried at once and its outcome shows in /providers' })
-  @ApiErrors(409, 413)
+  @ApiErrors(409, 413, 415)
   async put(@Param('provider') provider: string, @Body() body: unknown, @Req() request: { id: string }): Promise<void> {
     const id = parseProviderId(provider);
     await this.admin.put(id, body);

@@ -2,24 +2,28 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { AdminDisabledError, UnauthorizedError } from '@app/errors';
+import { AuthFailureThrottle } from './auth-failure-throttle';
+import { readBearerCredential, type AuthorizedRequest } from './bearer-credential';
 
 /** Admin routes need `Authorization: Bearer $BROKER_ADMIN_TOKEN`, compared in constant time. */
 @Injectable()
 export class AdminTokenGuard implements CanActivate {
   private readonly expected?: Buffer;
 
-  constructor(@InjectBrokerConfig() config: BrokerConfig) {
+  constructor(
+    @InjectBrokerConfig() config: BrokerConfig,
+    private readonly throttle: AuthFailureThrottle,
+  ) {
     this.expected = config.adminToken ? digest(config.adminToken) : undefined;
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!this.expected) throw new AdminDisabledError();
-    const header: unknown = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer (.+)$/.exec(header) : null;
-    if (!match || !timingSafeEqual(digest(match[1]), this.expected)) {
-      throw new UnauthorizedError('Admin routes need Authorization: Bearer <BROKER_ADMIN_TOKEN>');
-    }
-    return true;
+    const request = context.switchToHttp().getRequest<AuthorizedRequest & { ip: string }>();
+    const token = readBearerCredential(request);
+    if (token !== undefined && timingSafeEqual(digest(token), this.expected)) return true;
+    if (token !== undefined) await this.throttle.failed(request.ip);
+    throw new UnauthorizedError('Admin routes need Authorization: Bearer <BROKER_ADMIN_TOKEN>');
   }
 }
 

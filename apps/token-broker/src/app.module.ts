@@ -11,6 +11,7 @@ import { REDIS_CLIENT, RedisModule } from '@app/redis';
 import { RefreshModule, RefreshSchedulerModule } from '@app/refresh';
 import { AdminCredentialsController } from './admin-credentials.controller';
 import { AuditLog } from './audit-log.service';
+import { AuthFailureThrottle } from './auth-failure-throttle';
 import { DomainExceptionFilter } from './domain-exception.filter';
 import { ForcedRefreshController } from './forced-refresh.controller';
 import { HealthController } from './health.controller';
@@ -50,7 +51,7 @@ export class AppModule {
         }),
       ],
       controllers: [TokensController, ForcedRefreshController, AdminCredentialsController, ProvidersController, HealthController, MetricsController, StatusPageController],
-      providers: [{ provide: APP_FILTER, useClass: DomainExceptionFilter }, AuditLog],
+      providers: [{ provide: APP_FILTER, useClass: DomainExceptionFilter }, AuditLog, AuthFailureThrottle],
     };
   }
 }

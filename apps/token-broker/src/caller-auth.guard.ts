@@ -2,12 +2,15 @@ import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/commo
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { InjectBrokerConfig, type BrokerConfig, type CallerConfig } from '@app/config';
 import { ForbiddenError, UnauthorizedError } from '@app/errors';
+import { AuthFailureThrottle } from './auth-failure-throttle';
+import { readBearerCredential, type AuthorizedRequest } from './bearer-credential';
+import { parseProviderId } from './provider-id';
 
 /** What the guard leaves on the request for the controller, the throttler and the audit log. */
-export interface CallerRequest {
-  headers: Record<string, string | string[] | undefined>;
+export interface CallerRequest extends AuthorizedRequest {
   params: Record<string, string>;
   id: string;
+  ip: string;
   caller?: string;
 }
 
@@ -21,7 +24,10 @@ export class CallerAuthGuard implements CanActivate {
   private readonly byHash = new Map<string, { caller: CallerConfig; hash: Buffer }>();
   private readonly missingHint: string;
 
-  constructor(@InjectBrokerConfig() config: BrokerConfig) {
+  constructor(
+    @InjectBrokerConfig() config: BrokerConfig,
+    private readonly throttle: AuthFailureThrottle,
+  ) {
     for (const caller of config.callers) this.byHash.set(caller.keySha256, { caller, hash: Buffer.from(caller.keySha256, 'hex') });
     this.missingHint = config.callersFileMissing
       ? `; no callers are configured: create ${config.callersFile} (npm run cli -- callers new <name>)`
@@ -31,15 +37,18 @@ export class CallerAuthGuard implements CanActivate {
     }
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<CallerRequest>();
-    const header = request.headers.authorization;
-    const key = typeof header === 'string' ? /^Bearer ([\x21-\x7e]{1,512})$/.exec(header)?.[1] : undefined;
+    const key = readBearerCredential(request);
     if (!key) throw new UnauthorizedError(`GET /tokens needs Authorization: Bearer <caller key>${this.missingHint}`);
     const hash = createHash('sha256').update(key).digest();
     const entry = this.byHash.get(hash.toString('hex'));
-    if (!entry || !timingSafeEqual(hash, entry.hash)) throw new UnauthorizedError(`Unknown caller key${this.missingHint}`);
-    const provider = request.params.provider;
+    if (!entry || !timingSafeEqual(hash, entry.hash)) {
+      await this.throttle.failed(request.ip);
+      throw new UnauthorizedError(`Unknown caller key${this.missingHint}`);
+    }
+    // checked before it is named in an answer: a raw id may hold anything, NUL bytes included
+    const provider = parseProviderId(request.params.provider);
     if (entry.caller.allow !== '*' && !entry.caller.allow.includes(provider)) {
       throw new ForbiddenError(`Caller "${entry.caller.name}" may not fetch tokens for "${provider}"`);
     }

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { BrokerError, UpstreamUnavailableError } from '@app/errors';
+import { BrokerError, MethodNotAllowedError, TooManyFailedAuthenticationsError, UpstreamUnavailableError } from '@app/errors';
 
 /** HTTP status for each domain error code; anything unlisted is a 500. */
 const STATUS_BY_CODE: Record<string, number> = {
@@ -11,8 +11,10 @@ const STATUS_BY_CODE: Record<string, number> = {
   forbidden: 403,
   unknown_provider: 404,
   credentials_not_found: 404,
+  method_not_allowed: 405,
   credential_conflict: 409,
   min_ttl_unattainable: 422,
+  too_many_failed_authentications: 429,
   credentials_missing: 503,
   upstream_unavailable: 503,
   reauthorization_required: 503,
@@ -32,8 +34,11 @@ const CODE_BY_STATUS: Record<number, string> = {
   404: 'not_found',
   405: 'method_not_allowed',
   413: 'payload_too_large',
+  408: 'request_timeout',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   429: 'rate_limited',
+  431: 'headers_too_large',
 };
 
 /**
@@ -49,6 +54,7 @@ export class DomainExceptionFilter implements ExceptionFilter {
     const { status, code, message, retryAfter } = this.describe(exception);
     if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     if (status === 401) reply.header('www-authenticate', 'Bearer');
+    if (exception instanceof MethodNotAllowedError) reply.header('allow', exception.allowed.join(', '));
     reply.header('cache-control', 'no-store').status(status).send({ error: code, message });
   }
 
@@ -59,16 +65,14 @@ export class DomainExceptionFilter implements ExceptionFilter {
       return { status, code: exception.code, message: exception.message, retryAfter: retryAfterSeconds(exception) };
     }
     const status = exception instanceof HttpException ? exception.getStatus() : frameworkStatus(exception);
-    if (status && status < 500) {
-      return { status, code: CODE_BY_STATUS[status] ?? `http_${status}`, message: frameworkMessage(exception, status) };
-    }
+    if (status && status < 500) return { status, ...frameworkErrorBody(status, exception) };
     this.logger.error(`Unhandled ${(exception as Error)?.name ?? 'error'}`, (exception as Error)?.stack);
     return { status: 500, code: 'internal_error', message: 'Internal error; see the broker logs' };
   }
 }
 
 function retryAfterSeconds(error: BrokerError): number | undefined {
-  if (error instanceof UpstreamUnavailableError) return error.retryAfterSeconds;
+  if (error instanceof UpstreamUnavailableError || error instanceof TooManyFailedAuthenticationsError) return error.retryAfterSeconds;
   return RETRY_SOON_CODES.has(error.code) ? 1 : undefined;
 }
 
@@ -78,12 +82,21 @@ function frameworkStatus(exception: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
-function frameworkMessage(exception: unknown, status: number): string {
-  if (status === 404) return 'No such route';
-  if (status === 413) return 'Request body is too large';
-  if (status === 429) return 'Too many requests from this caller; see Retry-After';
-  if (status === 400 && (exception as { code?: string })?.code?.startsWith('FST_ERR_CTP')) return 'Request body is not valid JSON';
-  const message = exception instanceof HttpException ? exception.message : (exception as Error)?.message;
-  // framework messages may echo input; keep them short and single-line
-  return (message ?? 'Bad request').split('\n')[0].slice(0, 200);
+/** Framework messages may quote the request (a content type, a URL, a header): only fixed text leaves. */
+const FRAMEWORK_MESSAGES: Record<number, string> = {
+  404: 'No such route',
+  405: 'Method not allowed',
+  408: 'The request did not arrive in time',
+  413: 'Request body is too large',
+  414: 'Request URL is too long',
+  415: 'Send the body as application/json',
+  429: 'Too many requests from this caller; see Retry-After',
+  431: 'Request headers are too large',
+};
+
+/** The `{error, message}` answer for a framework-level 4xx: also written by the HTTP server's own error handlers. */
+export function frameworkErrorBody(status: number, exception?: unknown): { code: string; message: string } {
+  const code = CODE_BY_STATUS[status] ?? `http_${status}`;
+  if (status === 400 && (exception as { code?: string })?.code?.startsWith('FST_ERR_CTP')) return { code, message: 'Request body is not valid JSON' };
+  return { code, message: FRAMEWORK_MESSAGES[status] ?? (status === 400 ? 'Bad request' : `Request refused (HTTP ${status})`) };
 }

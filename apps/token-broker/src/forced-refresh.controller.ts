@@ -22,7 +22,7 @@ export class ForcedRefreshController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Refresh now under the same lock and protocol as the scheduler; answers the new expiry, never the token' })
   @ApiOkResponse({ type: ForcedRefreshBody })
-  @ApiErrors(400, 401, 403, 404, 503)
+  @ApiErrors(400, 401, 403, 404, 429, 503)
   async refresh(@Param('provider') provider: string, @Req() request: { id: string }): Promise<{ provider: string; expires_at: string; expires_in: number }> {
     const id = parseProviderId(provider);
     const token = await this.tokens.refreshNow(id);

@@ -1,10 +1,12 @@
 import { Controller, Get, Header, Param, Query, Req, UseGuards } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { InvalidRequestError } from '@app/errors';
 import { TokenService } from '@app/refresh';
 import { AuditLog } from './audit-log.service';
 import { CallerAuthGuard, type CallerRequest } from './caller-auth.guard';
 import { CallerThrottlerGuard } from './caller-throttler.guard';
+import { GET_ONLY } from './head-refusal';
 import { ApiErrors } from './openapi/api-errors.decorator';
 import { TokenBody } from './openapi/api-models';
 import { parseProviderId } from './provider-id';
@@ -32,6 +34,7 @@ export class TokensController {
 
   /** The hot path: no validation pipe, just cheap checks and a store read. */
   @Get(':provider')
+  @RouteConfig(GET_ONLY)
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'A valid access token for the provider, from the shared store or refreshed first' })
   @ApiQuery({ name: 'minTtl', required: false, description: 'Seconds the token must still be valid (0 to 31536000)' })

@@ -6,6 +6,8 @@ export {
   ForbiddenError,
   InvalidCredentialsInputError,
   InvalidRequestError,
+  MethodNotAllowedError,
+  TooManyFailedAuthenticationsError,
   TtlUnattainableError,
   UnauthorizedError,
   UnknownProviderError,
@@ -24,4 +26,4 @@ export {
   OutboxUnreadableError,
   TokenStoreUnavailableError,
 } from './store-errors';
-export { UpstreamError, type UpstreamFailureKind } from './upstream-error';
+export { UpstreamError, type UpstreamFailureKind, type UpstreamReason } from './upstream-error';

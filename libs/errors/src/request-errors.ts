@@ -60,3 +60,19 @@ export class CredentialsNotFoundError extends BrokerError {
     super(`No credentials are stored for "${provider}"`);
   }
 }
+
+/** The route exists, the method is not offered on it (HEAD on the token route: it would hand out a token). */
+export class MethodNotAllowedError extends BrokerError {
+  readonly code = 'method_not_allowed';
+  constructor(readonly allowed: string[]) {
+    super(`Use ${allowed.join(' or ')} on this route`);
+  }
+}
+
+/** This client address sent too many wrong credentials lately; right ones still work at once. */
+export class TooManyFailedAuthenticationsError extends BrokerError {
+  readonly code = 'too_many_failed_authentications';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many failed authentications from this address; failures are forgotten after ${retryAfterSeconds}s without one`);
+  }
+}

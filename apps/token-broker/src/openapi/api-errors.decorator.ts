@@ -4,14 +4,15 @@ import { ErrorBody } from './api-models';
 
 /** Which error codes each status carries (see DomainExceptionFilter). */
 const MEANINGS: Record<number, string> = {
-  400: 'invalid_request (bad provider id, minTtl or body) or invalid_credentials',
+  400: 'invalid_request (bad provider id, minTtl or body, two Authorization headers) or invalid_credentials',
   401: 'unauthorized: missing or wrong bearer key (WWW-Authenticate: Bearer)',
   403: 'forbidden (caller may not fetch this provider) or admin_disabled (BROKER_ADMIN_TOKEN unset)',
   404: 'unknown_provider, or credentials_not_found',
   409: 'credential_conflict',
   413: 'payload_too_large (over 64 KiB)',
+  415: 'unsupported_media_type: the body is not application/json',
   422: 'min_ttl_unattainable: the provider never issues tokens living that long',
-  429: 'rate_limited: over CALLER_RATE_LIMIT per minute (Retry-After)',
+  429: 'rate_limited: over CALLER_RATE_LIMIT per minute, or too_many_failed_authentications from this address (Retry-After)',
   503: 'credentials_missing, reauthorization_required, upstream_unavailable (Retry-After), lock_unavailable, token_store_unavailable, credential_store_unavailable or not_ready',
 };
 

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
 import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { ConfigError, InvalidCredentialsInputError, UnknownProviderError } from '@app/errors';
 import { PROVIDER_TYPE_METADATA } from './provider-type.decorator';
@@ -72,10 +72,24 @@ export class ProviderRegistry implements OnModuleInit {
     }
     const dto = plainToInstance(schema, body);
     const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
-    if (errors.length > 0) {
-      // constraint messages name the field and rule, never the value
-      throw new InvalidCredentialsInputError(id, errors.flatMap((e) => Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` })));
-    }
+    if (errors.length > 0) throw new InvalidCredentialsInputError(id, describeProblems(errors, schema));
     return Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined)) as Record<string, string>;
   }
+}
+
+/**
+ * Names fields and rules, never a value: the schema's constraint messages do not quote values, and
+ * an unknown field's *name* is the sender's text too (a secret pasted into the wrong place), so
+ * unknown fields are counted, and the accepted names listed instead.
+ */
+function describeProblems(errors: ValidationError[], schema: new () => object): string[] {
+  const unknown = errors.filter((e) => e.constraints?.whitelistValidation).length;
+  const problems = errors
+    .filter((e) => !e.constraints?.whitelistValidation)
+    .flatMap((e) => Object.values(e.constraints ?? { invalid: `${e.property} is invalid` }));
+  if (unknown > 0) {
+    const accepted = new Set(getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false).map((m) => m.propertyName));
+    problems.push(`${unknown} unknown field${unknown === 1 ? '' : 's'}; accepted fields: ${[...accepted].join(', ')}`);
+  }
+  return problems;
 }

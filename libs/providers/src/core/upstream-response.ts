@@ -1,8 +1,19 @@
-import { UpstreamError } from '@app/errors';
+import { UpstreamError, type UpstreamReason } from '@app/errors';
 import { UpstreamResponse } from './upstream-http-client';
 
-/** OAuth2-style error codes are safe to repeat; anything else from a body is not. */
-const SAFE_ERROR_CODE = /^[a-z][a-z0-9_ -]{0,63}$/i;
+/**
+ * The error codes of RFC 6749 5.2 (and `temporarily_unavailable`) are the only words from an
+ * upstream body the broker repeats: an upstream's `error` may hold anything, a secret included.
+ */
+const OAUTH_ERROR_CODES: ReadonlySet<string> = new Set<UpstreamReason>([
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'temporarily_unavailable',
+]);
 
 /** Parses a JSON object body or throws a transient `malformed_response` (HTML error pages, empty bodies, ...). */
 export function parseJsonObject(provider: string, response: UpstreamResponse): Record<string, unknown> {
@@ -14,7 +25,7 @@ export function parseJsonObject(provider: string, response: UpstreamResponse): R
       provider,
       'transient',
       'malformed_response',
-      `Upstream answered HTTP ${response.status} with a body that is not JSON (${describeContentType(response)})`,
+      `Upstream answered HTTP ${response.status} with a body that is not JSON`,
       { status: response.status },
     );
   }
@@ -26,19 +37,19 @@ export function parseJsonObject(provider: string, response: UpstreamResponse): R
   return value as Record<string, unknown>;
 }
 
-/** Reads a short error code from a JSON error body, if it has a safe-looking one. */
-export function safeErrorCode(body: Record<string, unknown> | undefined, field = 'error'): string | undefined {
+/** The body's OAuth2 error code when it is one of the known ones; anything else is not repeated. */
+export function oauthErrorCode(body: Record<string, unknown> | undefined, field = 'error'): UpstreamReason | undefined {
   const value = body?.[field];
-  return typeof value === 'string' && SAFE_ERROR_CODE.test(value) ? value : undefined;
+  return typeof value === 'string' && OAUTH_ERROR_CODES.has(value) ? (value as UpstreamReason) : undefined;
 }
 
 /**
  * The generic classification for a non-2xx answer: 408/425/429/5xx are transient (with the
  * upstream's Retry-After), other 4xx need a person. `errorCode` is the body's error code, if any.
  */
-export function failureFromResponse(provider: string, response: UpstreamResponse, errorCode?: string): UpstreamError {
+export function failureFromResponse(provider: string, response: UpstreamResponse, errorCode?: UpstreamReason): UpstreamError {
   const transient = response.status === 408 || response.status === 425 || response.status === 429 || response.status >= 500;
-  const reason = errorCode ?? `http_${response.status}`;
+  const reason: UpstreamReason = errorCode ?? `http_${response.status}`;
   return new UpstreamError(
     provider,
     transient ? 'transient' : 'permanent',
@@ -55,9 +66,4 @@ export function requireString(provider: string, body: Record<string, unknown>, f
     throw new UpstreamError(provider, 'transient', 'malformed_response', `Upstream answered without a usable "${field}"`);
   }
   return value;
-}
-
-function describeContentType(response: UpstreamResponse): string {
-  const type = response.contentType.split(';')[0].trim();
-  return type ? `content-type ${type.slice(0, 64)}` : 'no content-type';
 }

@@ -47,6 +47,11 @@ describe('requestOAuth2Token', () => {
     await expect(requestOAuth2Token(http, call)).rejects.toMatchObject({ kind: 'transient', details: { status: 503, retryAfterMs: 7000 } });
   });
 
+  it('classifies temporarily_unavailable as transient whatever the status', async () => {
+    simulator.fault = { mode: 'status', status: 400, body: { error: 'temporarily_unavailable' } };
+    await expect(requestOAuth2Token(http, call)).rejects.toMatchObject({ kind: 'transient', reason: 'temporarily_unavailable' });
+  });
+
   it.each([
     ['html', 'http_502'],
     ['empty', 'malformed_response'],

@@ -1,6 +1,6 @@
-import { UpstreamError } from '@app/errors';
+import { UpstreamError, type UpstreamReason } from '@app/errors';
 import { UpstreamHttpClient } from '../core/upstream-http-client';
-import { failureFromResponse, parseJsonObject, requireString, safeErrorCode } from '../core/upstream-response';
+import { failureFromResponse, oauthErrorCode, parseJsonObject, requireString } from '../core/upstream-response';
 
 export type OAuth2BodyFormat = 'json' | 'form';
 /** `body` sends client_id/client_secret as parameters; `basic` in an Authorization header (RFC 6749 2.3.1). */
@@ -19,14 +19,7 @@ export interface OAuth2TokenCall {
 }
 
 /** RFC 6749 5.2 codes that no retry will fix: a person must change credentials or re-authorize. */
-const PERMANENT_OAUTH_ERRORS = new Set([
-  'invalid_client',
-  'invalid_grant',
-  'unauthorized_client',
-  'unsupported_grant_type',
-  'invalid_scope',
-  'access_denied',
-]);
+const PERMANENT_OAUTH_ERRORS = new Set<UpstreamReason>(['invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope']);
 
 export interface OAuth2Grant {
   accessToken: string;
@@ -64,15 +57,18 @@ export async function requestOAuth2Token(http: UpstreamHttpClient, call: OAuth2T
 }
 
 function classifyOAuth2Failure(provider: string, response: Parameters<typeof failureFromResponse>[1]): UpstreamError {
-  let code: string | undefined;
+  let code: UpstreamReason | undefined;
   try {
-    code = safeErrorCode(parseJsonObject(provider, response));
+    code = oauthErrorCode(parseJsonObject(provider, response));
   } catch {
     code = undefined;
   }
   const failure = failureFromResponse(provider, response, code);
   if (code && PERMANENT_OAUTH_ERRORS.has(code) && failure.kind !== 'permanent') {
     return new UpstreamError(provider, 'permanent', code, failure.message, { status: response.status });
+  }
+  if (code === 'temporarily_unavailable' && failure.kind !== 'transient') {
+    return new UpstreamError(provider, 'transient', code, failure.message, { status: response.status, retryAfterMs: response.retryAfterMs });
   }
   return failure;
 }

@@ -30,7 +30,7 @@ export class PassolutionTokenClient implements TokenClient {
     });
     if (!grant.refreshToken) {
       // the old token is spent and no successor came back: only a person can re-authorize
-      throw new UpstreamError(this.provider, 'permanent', 'missing_refresh_token', 'Upstream answered without a new refresh_token');
+      throw new UpstreamError(this.provider, 'permanent', 'malformed_response', 'Upstream answered without a new refresh_token');
     }
     return {
       accessToken: grant.accessToken,

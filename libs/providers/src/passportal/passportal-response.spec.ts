@@ -24,6 +24,18 @@ describe('Passportal signing and response mapping', () => {
     );
   });
 
+  it("names a success=false refusal invalid_client and never repeats Passportal's message", () => {
+    const error = (() => {
+      try {
+        return mapPassportalResponse('pp', ok({ success: false, message: 'key pp-secret-1 is wrong' }));
+      } catch (e) {
+        return e as UpstreamError;
+      }
+    })() as UpstreamError;
+    expect(error).toMatchObject({ kind: 'permanent', reason: 'invalid_client' });
+    expect(error.message).not.toContain('pp-secret-1');
+  });
+
   it('treats success=false with a 5xx as transient', () => {
     expect(() => mapPassportalResponse('pp', ok({ success: false }, 503))).toThrow(expect.objectContaining({ kind: 'transient' }) as UpstreamError);
   });

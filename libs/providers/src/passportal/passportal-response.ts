@@ -19,7 +19,8 @@ export function mapPassportalResponse(provider: string, response: UpstreamRespon
   if (response.status < 200 || response.status >= 300) throw failureFromResponse(provider, response);
   const body = parseJsonObject(provider, response);
   if (body.success === false) {
-    throw new UpstreamError(provider, 'permanent', 'rejected', 'Upstream answered success=false: the key id or HMAC was refused', {
+    // the client failed to authenticate, in RFC 6749 words; Passportal's own message is not repeated
+    throw new UpstreamError(provider, 'permanent', 'invalid_client', 'Upstream answered success=false: the key id or HMAC was refused', {
       status: response.status,
     });
   }

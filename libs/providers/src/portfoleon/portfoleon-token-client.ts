@@ -3,7 +3,7 @@ import { UpstreamError } from '@app/errors';
 import { IssuedToken, TokenClient, TokenRequest } from '../core/provider-type';
 import { UpstreamHttpClient, UpstreamResponse } from '../core/upstream-http-client';
 import { failureFromResponse, parseJsonObject, requireString } from '../core/upstream-response';
-import { readPortfoleonError, readPortfoleonExpiry } from './portfoleon-token';
+import { portfoleonErrorCode, readPortfoleonExpiry } from './portfoleon-token';
 
 export interface PortfoleonEndpoints {
   tokenUrl: string;
@@ -47,7 +47,7 @@ export class PortfoleonTokenClient implements TokenClient {
       headers: { authorization: `Bearer ${b64token}`, accept: 'application/json' },
     });
     if (response.status >= 200 && response.status < 300) return this.mapToken(response);
-    const failure = failureFromResponse(this.provider, response, readPortfoleonError(tryJson(this.provider, response)));
+    const failure = failureFromResponse(this.provider, response, portfoleonErrorCode(tryJson(this.provider, response)));
     if (failure.kind === 'transient') throw failure;
     this.logger.log(`${this.provider}: refresh refused (${failure.reason}); logging in with the API key`);
     return undefined;

@@ -1,4 +1,4 @@
-import { readPortfoleonError, readPortfoleonExpiry } from './portfoleon-token';
+import { portfoleonErrorCode, readPortfoleonExpiry } from './portfoleon-token';
 
 describe('Portfoleon token header', () => {
   it("reads exp from the docs' sample b64token (header exp 1608818809, 600 s after iat)", () => {
@@ -14,10 +14,10 @@ describe('Portfoleon token header', () => {
     },
   );
 
-  it('recognises only the two documented error messages', () => {
-    expect(readPortfoleonError({ message: { error: 'Token expired' } })).toBe('Token expired');
-    expect(readPortfoleonError({ message: { error: 'Authentication expired' } })).toBe('Authentication expired');
-    expect(readPortfoleonError({ message: { error: 'Something else' } })).toBeUndefined();
-    expect(readPortfoleonError({ message: 'Token expired' })).toBeUndefined();
+  it('recognises only the two documented error messages, as invalid_grant', () => {
+    expect(portfoleonErrorCode({ message: { error: 'Token expired' } })).toBe('invalid_grant');
+    expect(portfoleonErrorCode({ message: { error: 'Authentication expired' } })).toBe('invalid_grant');
+    expect(portfoleonErrorCode({ message: { error: 'Something else' } })).toBeUndefined();
+    expect(portfoleonErrorCode({ message: 'Token expired' })).toBeUndefined();
   });
 });

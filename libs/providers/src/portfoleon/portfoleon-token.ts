@@ -13,11 +13,12 @@ export function readPortfoleonExpiry(b64token: string): number | undefined {
   }
 }
 
-/** The two documented error messages, read from `{"message": {"error": "..."}}`. */
-export type PortfoleonError = 'Token expired' | 'Authentication expired';
-
-export function readPortfoleonError(body: Record<string, unknown> | undefined): PortfoleonError | undefined {
+/**
+ * The two documented error messages, read from `{"message": {"error": "..."}}`, in RFC 6749 words:
+ * both say the refresh chain's grant has ended. Portfoleon's own text is never repeated.
+ */
+export function portfoleonErrorCode(body: Record<string, unknown> | undefined): 'invalid_grant' | undefined {
   const message = body?.message;
   const error = typeof message === 'object' && message !== null ? (message as { error?: unknown }).error : undefined;
-  return error === 'Token expired' || error === 'Authentication expired' ? error : undefined;
+  return error === 'Token expired' || error === 'Authentication expired' ? 'invalid_grant' : undefined;
 }

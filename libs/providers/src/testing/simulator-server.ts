@@ -7,7 +7,8 @@ import { AddressInfo } from 'node:net';
  */
 export type SimulatorFault =
   | { mode: 'none' }
-  | { mode: 'status'; status: number; retryAfterSeconds?: number }
+  /** `body` replaces the default `{"error": "simulated_failure"}`, e.g. with text an upstream should never get to repeat. */
+  | { mode: 'status'; status: number; retryAfterSeconds?: number; body?: unknown }
   | { mode: 'html' }
   | { mode: 'empty' }
   | { mode: 'truncated-json' }
@@ -100,7 +101,7 @@ function faultReply(fault: SimulatorFault): SimulatorReply | string | undefined 
     case 'status':
       return {
         status: fault.status,
-        body: { error: 'simulated_failure' },
+        body: fault.body ?? { error: 'simulated_failure' },
         headers: fault.retryAfterSeconds ? { 'retry-after': String(fault.retryAfterSeconds) } : {},
       };
     case 'html':
