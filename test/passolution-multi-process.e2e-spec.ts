@@ -140,7 +140,7 @@ describe('Passolution across three processes under faults', () => {
       await restartRedis(); // while a refresh is at the upstream: its lock is gone, its claim is not
       simulator.delayMs = 0;
       await at(45_000);
-      mkdirSync(lockPath); // the credential store refuses writes: a rotated token waits in the outbox
+      await refuseCredentialWrites(); // a rotated token waits in the outbox
       await at(51_000);
       rmdirSync(lockPath);
       await seed(live()[0], simulator.reauthorize()); // a person reseeds while the outbox is pending
@@ -190,6 +190,18 @@ describe('Passolution across three processes under faults', () => {
     expect(expired).toEqual([]);
     expect(failedWhileValid).toEqual([]);
   });
+
+  /** A directory where the store's lock file goes: no writer can take the lock (one may hold it right now). */
+  async function refuseCredentialWrites(): Promise<void> {
+    for (;;) {
+      try {
+        return mkdirSync(lockPath);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        await sleep(5);
+      }
+    }
+  }
 
   async function restartRedis(): Promise<void> {
     await redis.kill(); // no persistence: Redis forgets every key, lock and outbox copy

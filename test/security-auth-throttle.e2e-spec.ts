@@ -52,8 +52,8 @@ describe('throttling failed authentications', () => {
 
   it('does not slow other addresses', async () => {
     const res = await call('127.0.0.3', '/admin/credentials/sd', 'wrong-admin-token-elsewhere');
-    expect(res.status).toBe(401);
-    expect(res.ms).toBeLessThan(200);
+    expect(res.status).toBe(401); // a throttled answer would be a 429 held for seconds
+    expect(res.ms).toBeLessThan(1_000);
   });
 
   it('answers a parallel guesser 429 past the free failures, while valid callers at the same address are served at once', async () => {
@@ -61,7 +61,8 @@ describe('throttling failed authentications', () => {
     const guesses = Array.from({ length: 200 }, (_, i) => call('127.0.0.4', '/tokens/sd', `tbk_guess-${i}`));
     const valid = await Promise.all(Array.from({ length: 20 }, () => call('127.0.0.4', '/tokens/sd', CALLER_KEY)));
     expect(valid.map((r) => r.status)).toEqual(Array(20).fill(200));
-    expect(Math.max(...valid.map((r) => r.ms))).toBeLessThan(1_000); // 200 guesses are in flight meanwhile
+    // 200 guesses are in flight meanwhile, most of them held 4 s: a valid caller held with them would show it
+    expect(Math.max(...valid.map((r) => r.ms))).toBeLessThan(2_500);
     const answers = await Promise.all(guesses);
     const counts = { 401: 0, 429: 0 } as Record<number, number>;
     for (const a of answers) counts[a.status] = (counts[a.status] ?? 0) + 1;
