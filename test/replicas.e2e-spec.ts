@@ -67,6 +67,22 @@ describe('replicas on one Redis', () => {
     expect(third).not.toBe(second);
   });
 
+  it('serves a token it knows is still good when another replica\'s refresh outlasts the lock wait', async () => {
+    const prefix = uniquePrefix();
+    const providersYaml = `providers:\n  sd: { type: smartdocumentor, baseUrl: "${simulator.url}" }\n`;
+    const broker = await startBroker({ providersYaml, redisUrl: redis.url, redisKeyPrefix: prefix, env: { REFRESH_TICK_MS: '60000', LOCK_WAIT_MS: '200' } });
+    brokers = [broker];
+    await putCredentials(broker, 'sd', { client_id: DEMO.clientId, client_secret: DEMO.clientSecret });
+    const known = (await waitForToken(broker, 'sd')).body.access_token;
+    // Redis lost the token (as after a restart) while another replica holds the refresh lock for long
+    const client = new Redis(redis.url);
+    await client.set(`${prefix}{sd}:refresh:lock`, 'another-replica', 'PX', 10_000);
+    await client.quit();
+    await broker.app.get<TokenStore>(TOKEN_STORE).delete('sd');
+    const res = await getToken(broker, 'sd').expect(200);
+    expect(res.body.access_token).toBe(known);
+  });
+
   it('answers 503 quickly while Redis is down and recovers when it is back', async () => {
     const [a] = await startPair();
     await putCredentials(a, 'sd', { client_id: DEMO.clientId, client_secret: DEMO.clientSecret });

@@ -25,5 +25,5 @@ export function deriveProviderState({ hasCredentials, hasToken, status, refreshi
 
 /** The lock every refresh of a provider runs under; held means a refresh is in progress somewhere. */
 export function refreshLockResource(provider: string): string {
-  return `refresh:${provider}`;
+  return `{${provider}}:refresh`;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
-import { TokenStoreUnavailableError, TtlUnattainableError } from '@app/errors';
+import { LockUnavailableError, TokenStoreUnavailableError, TtlUnattainableError } from '@app/errors';
 import { BrokerMetrics } from '@app/metrics';
 import { ProviderRegistry, type ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type StoredToken, type TokenStore } from '@app/token-store';
@@ -35,19 +35,20 @@ export class TokenService {
   async getToken(providerId: string, minTtlSeconds = 0): Promise<StoredToken> {
     const instance = this.registry.get(providerId);
     const near = this.tokens.peek(providerId);
-    if (near && near.expiresAt - Date.now() >= Math.max(minTtlSeconds * 1000, safetyMarginMs(near))) {
+    if (near && lasts(near, minTtlSeconds)) {
       this.metrics.cacheLookups.inc({ provider: providerId, result: 'hit' });
       return near;
     }
-    const cached = await this.readStore(providerId, minTtlSeconds);
-    const neededMs = Math.max(minTtlSeconds * 1000, safetyMarginMs(cached));
-    if (cached && cached.expiresAt - Date.now() >= neededMs) {
+    const cached = await this.tokens.get(providerId).catch((error: unknown) => this.lastKnownOr(providerId, minTtlSeconds, error));
+    if (cached) this.lastKnown.set(providerId, cached);
+    if (cached && lasts(cached, minTtlSeconds)) {
       this.metrics.cacheLookups.inc({ provider: providerId, result: 'hit' });
       return cached;
     }
     this.metrics.cacheLookups.inc({ provider: providerId, result: 'miss' });
+    const neededMs = Math.max(minTtlSeconds * 1000, safetyMarginMs(cached));
     if (cached) assertAttainable(cached, providerId, minTtlSeconds, neededMs);
-    const fresh = await this.singleFlight(instance, Date.now() + neededMs);
+    const fresh = await this.singleFlight(instance, Date.now() + neededMs).catch((error: unknown) => this.lastKnownOr(providerId, minTtlSeconds, error));
     if (minTtlSeconds > 0 && fresh.expiresAt - Date.now() < minTtlSeconds * 1000) {
       throw new TtlUnattainableError(providerId, minTtlSeconds, Math.floor((fresh.expiresAt - fresh.obtainedAt) / 1000));
     }
@@ -60,18 +61,15 @@ export class TokenService {
     return this.refresher.refresh(instance, { validUntil: Number.POSITIVE_INFINITY, lockWaitMs });
   }
 
-  /** A store outage is not a reason to refuse a token this process knows is still good. */
-  private async readStore(providerId: string, minTtlSeconds: number): Promise<StoredToken | undefined> {
-    try {
-      const token = await this.tokens.get(providerId);
-      if (token) this.lastKnown.set(providerId, token);
-      return token;
-    } catch (error) {
-      const known = this.lastKnown.get(providerId);
-      const neededMs = Math.max(minTtlSeconds * 1000, safetyMarginMs(known));
-      if (error instanceof TokenStoreUnavailableError && known && known.expiresAt - Date.now() >= neededMs) return known;
-      throw error;
-    }
+  /**
+   * Redis being away, or another replica's refresh outlasting the lock wait, is not a reason to
+   * refuse a token this process knows is still good for the caller.
+   */
+  private lastKnownOr(providerId: string, minTtlSeconds: number, error: unknown): StoredToken {
+    const known = this.lastKnown.get(providerId);
+    const unavailable = error instanceof TokenStoreUnavailableError || error instanceof LockUnavailableError;
+    if (unavailable && known && lasts(known, minTtlSeconds)) return known;
+    throw error;
   }
 
   /**
@@ -93,6 +91,11 @@ export class TokenService {
     this.inFlight.set(instance.id, { validUntil, token });
     return token;
   }
+}
+
+/** Whether `token` may be handed to a caller who needs it for `minTtlSeconds`. */
+function lasts(token: StoredToken, minTtlSeconds: number): boolean {
+  return token.expiresAt - Date.now() >= Math.max(minTtlSeconds * 1000, safetyMarginMs(token));
 }
 
 function safetyMarginMs(token: StoredToken | undefined): number {
