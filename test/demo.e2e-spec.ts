@@ -3,6 +3,9 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEMO_CALLER_KEY } from '../apps/simulators/src/demo-seed';
+import { createDemoUpstreams, demoProvidersYaml } from '../apps/simulators/src/demo-upstreams';
+import { ADMIN_TOKEN, callersYaml, startBroker } from './support/broker-harness';
 import { freePort } from './support/redis-server';
 import { waitFor } from './support/wait-for';
 
@@ -18,8 +21,9 @@ class DemoProcess {
   constructor(
     readonly cwd: string,
     env: Record<string, string>,
+    args: string[] = [],
   ) {
-    this.child = spawn(process.execPath, [DEMO], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [DEMO, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const capture = process.env.TB_LOG_CAPTURE_DIR && join(process.env.TB_LOG_CAPTURE_DIR, `demo-${this.child.pid}.log`);
     const collect = (chunk: Buffer): void => {
       this.output += chunk.toString();
@@ -28,6 +32,28 @@ class DemoProcess {
     this.child.stdout!.on('data', collect);
     this.child.stderr!.on('data', collect);
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+}
+
+const PROVIDERS = ['smartdocumentor', 'passport-fintech', 'crm', 'passportal', 'portfoleon', 'passolution'];
+
+/** The first of six consecutive free loopback ports, for simulators whose URLs must be known in advance. */
+async function freePortRange(count: number): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const servers = [];
+    try {
+      for (let port = base; port < base + count; port += 1) {
+        const server = createServer();
+        await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+        servers.push(server);
+      }
+      return base;
+    } catch {
+      // taken: try another range
+    } finally {
+      await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    }
   }
 }
 
@@ -64,8 +90,7 @@ describe('npm run demo', () => {
     expect(brokerUrl).toBe(`http://127.0.0.1:${demoPort}`);
     expect(provider).toBe('smartdocumentor');
 
-    const providers = ['smartdocumentor', 'passport-fintech', 'crm', 'passportal', 'portfoleon', 'passolution'];
-    for (const id of providers) {
+    for (const id of PROVIDERS) {
       const response = await fetch(`${brokerUrl}/tokens/${id}`, { headers: { authorization: `Bearer ${callerKey}` } });
       expect({ id, status: response.status }).toEqual({ id, status: 200 });
       const body = (await response.json()) as { access_token?: unknown; token_type?: unknown; expires_in?: unknown };
@@ -73,7 +98,7 @@ describe('npm run demo', () => {
       expect(body.expires_in).toBeGreaterThan(0);
     }
     const simulatorUrls = [...demo.output.matchAll(/ (http:\/\/127\.0\.0\.1:\d+)[,\n]/g)].map((match) => match[1]);
-    expect(simulatorUrls).toHaveLength(providers.length);
+    expect(simulatorUrls).toHaveLength(PROVIDERS.length);
     expect(readdirSync(demoTmp)).toHaveLength(1); // the demo's own data directory, nowhere else
 
     demo.child.kill('SIGINT');
@@ -84,6 +109,31 @@ describe('npm run demo', () => {
     expect(readdirSync(workDir)).toEqual([]);
     expect(demo.output).not.toMatch(/demo-secret|AKPF123|\bdef[0-9a-f]{32}\b/);
   }, 90_000);
+
+  it('with --broker, stores the demo credentials in a running broker, as the compose simulators service does', async () => {
+    const basePort = await freePortRange(PROVIDERS.length);
+    const broker = await startBroker({
+      providersYaml: demoProvidersYaml(createDemoUpstreams(), (_, index) => `http://127.0.0.1:${basePort + index}`),
+      callersYaml: callersYaml({ demo: { key: DEMO_CALLER_KEY, allow: '*' } }),
+    });
+    try {
+      const publicUrl = 'http://localhost:3001';
+      const env = { SIMULATOR_BASE_PORT: String(basePort), BROKER_ADMIN_TOKEN: ADMIN_TOKEN, TMPDIR: demoTmp };
+      running = new DemoProcess(workDir, env, ['--broker', broker.url, '--public-url', publicUrl]);
+      const demo = running;
+      await waitFor(() => CURL_LINE.test(demo.output) || demo.child.exitCode !== null, 30_000);
+      expect(CURL_LINE.exec(demo.output)?.slice(1)).toEqual([DEMO_CALLER_KEY, publicUrl, 'smartdocumentor']);
+      for (const id of PROVIDERS) {
+        const response = await fetch(`${broker.url}/tokens/${id}`, { headers: { authorization: `Bearer ${DEMO_CALLER_KEY}` } });
+        expect({ id, status: response.status }).toEqual({ id, status: 200 });
+      }
+      demo.child.kill('SIGTERM'); // docker compose stop
+      expect(await demo.exited).toEqual({ code: 0, signal: null });
+      expect(readdirSync(demoTmp)).toEqual([]);
+    } finally {
+      await broker.close();
+    }
+  }, 60_000);
 
   it('says in one line which variable to change when the broker port is taken, and leaves nothing running', async () => {
     const taken: Server = createServer();
