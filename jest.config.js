@@ -8,7 +8,7 @@ module.exports = {
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true } }],
-    // @fastify/static (Swagger UI at /docs) requires this ESM-only package, which Node loads natively but Jest cannot
+    // until every checkout has reinstalled: content-disposition 3 (ESM) may still be in node_modules
     '/node_modules/content-disposition/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],

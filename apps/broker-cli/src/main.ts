@@ -7,17 +7,28 @@ import { CliModule } from './cli.module';
 import { newCaller } from './new-caller';
 import { readSecretInput } from './read-secret-input';
 
-const USAGE = `Usage: npm run cli -- credentials <command> <provider> [options]
-       npm run cli -- callers new <name> [--allow provider1,provider2]
+const USAGE = `Usage: npm run -s cli -- credentials <command> <provider> [options]
+       npm run -s cli -- callers new <name> [--allow provider1,provider2]
+       npm run -s cli -- --help
 
   credentials set <provider> [--file PATH | --env VAR]   store credentials (JSON object; stdin when neither flag is given)
   credentials show <provider>                            field names, version and update time (never values)
   credentials delete <provider>                          remove them (the provider is no longer served)
   callers new <name> [--allow a,b]                       print a new caller key (once) and the lines for CALLERS_FILE (default: all providers)
 
-Reads the same environment as the service (PROVIDERS_FILE, CREDENTIALS_FILE, BROKER_MASTER_KEY, REDIS_URL, ...).`;
+The credentials commands write the credential store directly, not through a running broker: run
+them with the broker's environment (PROVIDERS_FILE; CREDENTIALS_FILE with BROKER_MASTER_KEY or
+BROKER_MASTER_KEY_FILE, or VAULT_ADDR with VAULT_TOKEN or VAULT_ROLE_ID/VAULT_SECRET_ID; REDIS_URL
+when the brokers use Redis). Running brokers read the new values within CREDENTIALS_CACHE_MS. With
+REDIS_URL the CLI also ends a reauthorization_required state for every replica; a broker in embedded
+mode keeps its own until restarted. To go through a running server instead, use
+PUT /admin/credentials/<provider> with BROKER_ADMIN_TOKEN.`;
 
 async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const [group, command, provider, ...rest] = argv;
   if (group === 'callers' && command === 'new' && provider) {
     const allow = parseFlags(rest).get('allow');

@@ -10,8 +10,10 @@ import type { ProviderRegistry } from '@app/providers';
  * the metric series or write arbitrary text into the log.
  */
 export function observeRequests(fastify: FastifyInstance, metrics: BrokerMetrics, providers: ProviderRegistry): void {
-  const log = PinoLogger.root.child({ context: 'Http' });
+  // PinoLogger.root exists only once the logging middleware is applied at app init, after this runs
+  let log: PinoLogger['logger'] | undefined;
   fastify.addHook('onResponse', async (request, reply) => {
+    log ??= PinoLogger.root.child({ context: 'Http' });
     const given = (request.params as { provider?: string } | undefined)?.provider;
     const provider = given === undefined ? '' : providers.has(given) ? given : 'unknown';
     const route = request.routeOptions.url ?? 'unmatched';

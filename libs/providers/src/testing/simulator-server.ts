@@ -52,11 +52,12 @@ export abstract class SimulatorServer {
 
   protected abstract handle(request: SimulatorRequest): SimulatorReply | Promise<SimulatorReply>;
 
-  async start(port = 0): Promise<string> {
+  /** `host` other than loopback only for the docker compose demo, where the broker is another container. */
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
     this.server = createServer((req, res) => void this.dispatch(req, res));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject); // e.g. the port is taken: say so instead of crashing
-      this.server!.listen(port, '127.0.0.1', resolve);
+      this.server!.listen(port, host, resolve);
     });
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.url;

@@ -1,0 +1,206 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { loadBrokerConfig } from '@app/config';
+import { DEMO_CALLER_KEY } from '../apps/simulators/src/demo-seed';
+import { createDemoUpstreams, demoProvidersYaml } from '../apps/simulators/src/demo-upstreams';
+import { SIMULATORS_ENV_VARS } from '../apps/simulators/src/simulators-environment';
+import { startBroker } from './support/broker-harness';
+import { freePort } from './support/redis-server';
+
+/**
+ * No Docker engine runs the tests, so the image and the compose demo are checked as files: each
+ * property `docker compose up` relies on, and every path and variable they name.
+ */
+const root = process.cwd();
+const read = (path: string): string => readFileSync(join(root, path), 'utf8');
+
+interface Instruction {
+  keyword: string;
+  args: string;
+}
+
+/** Dockerfile instructions per stage (continuation lines joined, comments dropped). */
+function dockerfileStages(text: string): Instruction[][] {
+  const stages: Instruction[][] = [];
+  const logical = text.replace(/\\\n/g, ' ').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  for (const line of logical) {
+    const [, keyword, args] = /^(\S+)\s+(.*)$/.exec(line) ?? [];
+    if (keyword.toUpperCase() === 'FROM') stages.push([]);
+    stages[stages.length - 1].push({ keyword: keyword.toUpperCase(), args });
+  }
+  return stages;
+}
+
+/** The broker's variables, as libs/config/src/environment.ts declares them. */
+function brokerEnvironmentVariables(): Set<string> {
+  const names = [...read('libs/config/src/environment.ts').matchAll(/^ {2}([A-Z][A-Z0-9_]+)[?]?(?::|\s*=)/gm)].map((match) => match[1]);
+  return new Set(names);
+}
+
+interface ComposeService {
+  build?: { context: string; dockerfile: string };
+  image?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition?: string }> | string[];
+  healthcheck?: { test?: string[]; disable?: boolean };
+  ports?: string[];
+}
+
+describe('docker/Dockerfile', () => {
+  const stages = dockerfileStages(read('docker/Dockerfile'));
+  const final = stages[stages.length - 1];
+  const all = stages.flat();
+
+  it('builds in one stage and runs from another, on a supported Node LTS', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    for (const stage of stages) expect(stage[0].args).toMatch(/^node:(22|24)[-.\w]*( AS \w+)?$/i);
+    expect(final.filter((i) => i.keyword === 'COPY' && i.args.startsWith('--from=')).length).toBeGreaterThan(0);
+  });
+
+  it('runs no install scripts and installs no curl', () => {
+    const runs = all.filter((i) => i.keyword === 'RUN').map((i) => i.args);
+    const installs = runs.filter((args) => /\bnpm (ci|install|i)\b/.test(args));
+    expect(installs.length).toBeGreaterThan(0);
+    for (const args of installs) expect(args).toContain('--ignore-scripts');
+    expect(runs.join('\n')).not.toMatch(/apt-get|apk add|curl|wget/);
+  });
+
+  it('runs as a non-root user, with a node HEALTHCHECK on /health/ready', () => {
+    const user = final.filter((i) => i.keyword === 'USER').pop();
+    expect(user?.args).toMatch(/^(?!root\b|0\b)\S+$/);
+    expect(final.findIndex((i) => i.keyword === 'USER')).toBeLessThan(final.findIndex((i) => i.keyword === 'CMD'));
+    const healthcheck = final.find((i) => i.keyword === 'HEALTHCHECK');
+    const [, command] = /CMD (\[.*\])$/.exec(healthcheck?.args ?? '') ?? [];
+    const [program, script] = JSON.parse(command) as string[];
+    expect(program).toBe('node');
+    const workdir = final.filter((i) => i.keyword === 'WORKDIR').pop()?.args;
+    const copied = final.find((i) => i.keyword === 'COPY' && `${workdir}/${i.args.split(' ').pop()?.replace(/^\.\//, '')}` === script);
+    expect(read(copied!.args.split(' ')[0])).toContain('/health/ready');
+  });
+
+  it('copies only paths that exist and the build context keeps', () => {
+    const ignored = read('.dockerignore').split('\n').filter((line) => line && !line.startsWith('#'));
+    for (const { args } of all.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from='))) {
+      for (const source of args.split(' ').slice(0, -1)) {
+        expect({ source, exists: existsSync(join(root, source)) }).toEqual({ source, exists: true });
+        expect(ignored).not.toContain(source.split('/')[0]);
+      }
+    }
+  });
+
+  it('sets only variables the broker knows', () => {
+    const known = brokerEnvironmentVariables();
+    for (const { args } of all.filter((i) => i.keyword === 'ENV')) for (const [name] of args.matchAll(/[A-Z_][A-Z0-9_]*(?==)/g)) expect(known).toContain(name);
+  });
+});
+
+describe('.dockerignore', () => {
+  it('keeps secrets, local state and build output out of the build context', () => {
+    const ignored = read('.dockerignore').split('\n');
+    for (const entry of ['.env', 'data', 'node_modules', 'dist']) expect(ignored).toContain(entry);
+  });
+});
+
+describe('docker/compose.yaml', () => {
+  const compose = parse(read('docker/compose.yaml'), { merge: true }) as { services: Record<string, ComposeService> };
+  const services = compose.services;
+  const ours = Object.entries(services).filter(([, service]) => service.build?.dockerfile === 'docker/Dockerfile');
+  const brokers = ours.filter(([, service]) => !service.command);
+  const [simulatorsName, simulators] = ours.find(([, service]) => service.command?.some((arg) => arg.includes('apps/simulators/src/demo.js'))) ?? [];
+
+  it('builds the brokers and the simulators from the repository Dockerfile', () => {
+    expect(brokers.length).toBeGreaterThan(0);
+    expect(simulatorsName).toBeDefined();
+    for (const [, service] of ours) expect(service.build?.context).toBe('..');
+  });
+
+  it('waits for health, not just a started container, wherever one service needs another', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (!service.depends_on) continue;
+      expect({ name, list: Array.isArray(service.depends_on) }).toEqual({ name, list: false });
+      for (const [dependency, { condition }] of Object.entries(service.depends_on)) {
+        expect({ name, dependency, condition }).toEqual({ name, dependency, condition: 'service_healthy' });
+        const target = services[dependency];
+        // a healthcheck of its own, or the image's HEALTHCHECK when built from our Dockerfile
+        const checked = !target.healthcheck?.disable && (!!target.healthcheck?.test || target.build?.dockerfile === 'docker/Dockerfile');
+        expect({ dependency, checked }).toEqual({ dependency, checked: true });
+      }
+    }
+  });
+
+  it('sets only variables the broker (or, for the simulators, the demo) knows', () => {
+    const known = brokerEnvironmentVariables();
+    expect([...known]).toEqual(expect.arrayContaining(['PORT', 'REDIS_URL', 'VAULT_TOKEN', 'PROVIDERS_FILE', 'CALLERS_FILE', 'BROKER_ADMIN_TOKEN']));
+    for (const [name, service] of ours) {
+      for (const variable of Object.keys(service.environment ?? {})) {
+        const allowed = known.has(variable) || (name === simulatorsName && (SIMULATORS_ENV_VARS as readonly string[]).includes(variable));
+        expect({ service: name, variable, allowed }).toEqual({ service: name, variable, allowed: true });
+      }
+    }
+  });
+
+  it('gives the brokers config files that exist in the image and load, with a caller for the documented demo key', () => {
+    for (const [, broker] of brokers) {
+      const env = broker.environment ?? {};
+      // config/ is copied into the image's working directory, so the relative paths resolve there too
+      for (const file of [env.PROVIDERS_FILE, env.CALLERS_FILE]) expect(file).toMatch(/^config\//);
+      const config = loadBrokerConfig({ PROVIDERS_FILE: join(root, env.PROVIDERS_FILE), CALLERS_FILE: join(root, env.CALLERS_FILE) });
+      const demo = config.callers.find((caller) => caller.keySha256 === createHash('sha256').update(DEMO_CALLER_KEY).digest('hex'));
+      expect(demo?.allow).toBe('*');
+      expect(read('README.md')).toContain(DEMO_CALLER_KEY);
+    }
+  });
+
+  it('points the demo providers at the simulators service, on the ports the simulators use', () => {
+    const expected = demoProvidersYaml(createDemoUpstreams(), (_, index) => `http://${simulatorsName}:${4101 + index}`);
+    expect(parse(read('config/demo/providers.yaml'))).toEqual(parse(expected));
+    expect(simulators?.environment?.SIMULATOR_HOST).toBe('0.0.0.0');
+    expect(simulators?.environment?.SIMULATOR_BASE_PORT ?? '4101').toBe('4101');
+  });
+
+  it('lets the simulators reach a broker with its admin token, and prints a URL that is published on the host', () => {
+    const argv = simulators?.command ?? [];
+    const brokerUrl = new URL(argv[argv.indexOf('--broker') + 1]);
+    const publicUrl = new URL(argv[argv.indexOf('--public-url') + 1]);
+    const target = services[brokerUrl.hostname];
+    expect(target.build?.dockerfile).toBe('docker/Dockerfile');
+    expect(brokerUrl.port).toBe(target.environment?.PORT ?? '3000');
+    expect(simulators?.environment?.BROKER_ADMIN_TOKEN).toBe(target.environment?.BROKER_ADMIN_TOKEN);
+    expect(target.ports).toContainEqual(expect.stringMatching(new RegExp(`(^|:)${publicUrl.port}:${brokerUrl.port}$`)));
+    expect(Object.keys(simulators?.depends_on ?? {})).toContain(brokerUrl.hostname);
+  });
+});
+
+describe('docker/healthcheck.js', () => {
+  const run = (port: number): Promise<number> =>
+    promisify(execFile)(process.execPath, [join(root, 'docker/healthcheck.js')], { env: { PORT: String(port) } }).then(
+      () => 0,
+      (error: { code?: number }) => error.code ?? -1,
+    );
+
+  it('passes while the broker is ready', async () => {
+    const broker = await startBroker({ providersYaml: 'providers:\n  unused: { type: smartdocumentor, baseUrl: "http://127.0.0.1:9" }\n' });
+    try {
+      expect(await run(Number(new URL(broker.url).port))).toBe(0);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it('fails when nothing listens, and when readiness answers 503', async () => {
+    expect(await run(await freePort())).toBe(1);
+    const notReady = createServer((_, res) => res.writeHead(503).end('{"error":"not_ready"}'));
+    await new Promise<void>((resolve) => notReady.listen(0, '127.0.0.1', resolve));
+    try {
+      expect(await run((notReady.address() as { port: number }).port)).toBe(1);
+    } finally {
+      notReady.close();
+    }
+  });
+});
