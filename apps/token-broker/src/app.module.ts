@@ -1,26 +1,24 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { ThrottlerModule } from '@nestjs/throttler';
-import type Redis from 'ioredis';
 import type { DestinationStream } from 'pino';
-import { BROKER_CONFIG, ConfigModule, type BrokerConfig, type ConfigModuleOptions } from '@app/config';
+import { ConfigModule, type ConfigModuleOptions } from '@app/config';
 import { LoggingModule } from '@app/logging';
 import { MetricsModule } from '@app/metrics';
-import { REDIS_CLIENT, RedisModule } from '@app/redis';
+import { RateLimitModule } from '@app/rate-limit';
 import { RefreshModule, RefreshSchedulerModule } from '@app/refresh';
 import { AdminCredentialsController } from './admin-credentials.controller';
 import { AuditLog } from './audit-log.service';
 import { AuthFailureThrottle } from './auth-failure-throttle';
+import { CallerAuthenticator } from './caller-authenticator';
+import { CallerRateLimit } from './caller-rate-limit';
 import { DomainExceptionFilter } from './domain-exception.filter';
 import { ForcedRefreshController } from './forced-refresh.controller';
 import { HealthController } from './health.controller';
-import { MemoryThrottlerStorage } from './memory-throttler-storage';
 import { MetricsController } from './metrics.controller';
-import { RedisThrottlerStorage } from './redis-throttler-storage';
 import { ProvidersController } from './providers.controller';
 import { StatusPageController } from './status-page.controller';
-import { TokensController } from './tokens.controller';
+import { TokenRoute } from './token-route';
 
 export interface AppModuleOptions extends ConfigModuleOptions {
   /** Where JSON log lines go; stdout when omitted. */
@@ -35,23 +33,15 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ env: options.env, isGlobal: true }),
-        LoggingModule.forRoot({ destination: options.logDestination }),
+        LoggingModule.forRoot({ destination: options.logDestination, exclude: [{ method: RequestMethod.GET, path: 'tokens/:provider' }] }),
         RefreshModule,
         RefreshSchedulerModule,
         MetricsModule,
         TerminusModule.forRoot({ logger: false }),
-        ThrottlerModule.forRootAsync({
-          imports: [RedisModule],
-          inject: [BROKER_CONFIG, REDIS_CLIENT],
-          useFactory: (config: BrokerConfig, redis: Redis | undefined) => ({
-            throttlers: [{ ttl: 60_000, limit: config.callerRateLimitPerMinute }],
-            // shared across replicas with Redis; in process memory in embedded mode
-            storage: redis ? new RedisThrottlerStorage(redis, config.redisKeyPrefix) : new MemoryThrottlerStorage(),
-          }),
-        }),
+        RateLimitModule,
       ],
-      controllers: [TokensController, ForcedRefreshController, AdminCredentialsController, ProvidersController, HealthController, MetricsController, StatusPageController],
-      providers: [{ provide: APP_FILTER, useClass: DomainExceptionFilter }, AuditLog, AuthFailureThrottle],
+      controllers: [ForcedRefreshController, AdminCredentialsController, ProvidersController, HealthController, MetricsController, StatusPageController],
+      providers: [{ provide: APP_FILTER, useClass: DomainExceptionFilter }, AuditLog, AuthFailureThrottle, CallerAuthenticator, CallerRateLimit, TokenRoute],
     };
   }
 }

@@ -9,6 +9,7 @@ import { refuseHeadOnGetOnlyRoutes } from './head-refusal';
 import { httpServerOptions } from './http-server-options';
 import { DOCS_PATH, setupOpenApi } from './openapi/setup-openapi';
 import { observeRequests } from './request-observer';
+import { TokenRoute } from './token-route';
 
 /** Conservative headers on every answer unless a route set its own (the status page needs inline CSS). */
 const SECURITY_HEADERS: Record<string, string> = {
@@ -44,6 +45,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   app.useLogger(app.get(Logger));
   limitConnections(adapter.getInstance().server);
   observeRequests(adapter.getInstance(), app.get(BrokerMetrics), app.get(ProviderRegistry));
+  app.get(TokenRoute).register(adapter.getInstance());
   setupOpenApi(app);
   app.flushLogs();
   app.enableShutdownHooks();

@@ -2,12 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import type { BrokerMetrics } from '@app/metrics';
 import type { ProviderRegistry } from '@app/providers';
+import type { TokenAudit } from './token-route';
 
 /**
  * One counter increment and one log line per answered request: method, route template, provider,
- * status, duration and request id. Never the URL's query, a header or a body, so no caller key,
- * admin token or token can reach it. Unknown provider ids share one label so callers cannot grow
- * the metric series or write arbitrary text into the log.
+ * status, duration and request id, plus the audit fields of a token handed out (caller, token
+ * fingerprint, expiry). Never the URL's query, a header or a body, so no caller key, admin token or
+ * token can reach it. Unknown provider ids share one label so callers cannot grow the metric series
+ * or write arbitrary text into the log.
  */
 export function observeRequests(fastify: FastifyInstance, metrics: BrokerMetrics, providers: ProviderRegistry): void {
   // PinoLogger.root exists only once the logging middleware is applied at app init, after this runs
@@ -19,7 +21,8 @@ export function observeRequests(fastify: FastifyInstance, metrics: BrokerMetrics
     const route = request.routeOptions.url ?? 'unmatched';
     const status = reply.statusCode;
     metrics.requests.inc({ route, provider, status: String(status) });
-    const line = { reqId: request.id, method: request.method, route, provider: provider || undefined, status, duration_ms: Math.round(reply.elapsedTime * 10) / 10 };
+    const audit = (request as { audit?: TokenAudit }).audit;
+    const line = { reqId: request.id, method: request.method, route, provider: provider || undefined, status, duration_ms: Math.round(reply.elapsedTime * 10) / 10, ...audit };
     if (status >= 500) log.warn(line, 'request');
     else log.info(line, 'request');
   });

@@ -2,6 +2,7 @@ export { BrokerError } from './broker-error';
 export { ConfigError } from './config-error';
 export {
   AdminDisabledError,
+  CallerRateLimitedError,
   CredentialsNotFoundError,
   ForbiddenError,
   InvalidCredentialsInputError,

@@ -76,3 +76,11 @@ export class TooManyFailedAuthenticationsError extends BrokerError {
     super(`Too many failed authentications from this address; failures are forgotten after ${retryAfterSeconds}s without one`);
   }
 }
+
+/** A caller made more than CALLER_RATE_LIMIT token requests in the current minute. */
+export class CallerRateLimitedError extends BrokerError {
+  readonly code = 'rate_limited';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many token requests from this caller this minute; see Retry-After`);
+  }
+}

@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { REDACT_PATHS } from './redact-paths';
+import { scrubSecrets } from './scrub-secrets';
 
 export type BrokerLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -32,8 +32,7 @@ export function createBrokerLogger(level: BrokerLogLevel, destination: Destinati
       level,
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }), log: scrubSecrets, bindings: scrubSecrets },
     },
     destination,
   );

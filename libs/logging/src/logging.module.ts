@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
@@ -7,6 +7,11 @@ import { bufferedStdout, createBrokerLogger } from './broker-logger';
 export interface LoggingModuleOptions {
   /** Where log lines go; buffered standard output when omitted. */
   destination?: DestinationStream;
+  /**
+   * Routes that get no request-scoped logger (no per-request child logger and async context): the
+   * hot path, whose lines are written by the HTTP layer with the request id in them.
+   */
+  exclude?: Array<{ method: RequestMethod; path: string }>;
 }
 
 const LOG_DESTINATION = Symbol('LOG_DESTINATION');
@@ -36,6 +41,7 @@ export class LoggingModule {
         LoggerModule.forRootAsync({
           inject: [BROKER_CONFIG],
           useFactory: (config: BrokerConfig) => ({
+            exclude: options.exclude,
             pinoHttp: {
               logger: createBrokerLogger(config.logLevel, destination),
               autoLogging: false,

@@ -17,7 +17,10 @@ const MIN_REMAINING_SHARE = 0.1;
 @Injectable()
 export class TokenService {
   private readonly inFlight = new Map<string, { validUntil: number; token: Promise<StoredToken> }>();
-  /** The last token this process saw per provider: served only while the token store is unreachable. */
+  /**
+   * The last token this process served, read or obtained per provider: served only when Redis is
+   * unreachable or another replica's refresh outlasts the lock wait, and only while it lasts.
+   */
   private readonly lastKnown = new Map<string, StoredToken>();
 
   constructor(
@@ -37,6 +40,7 @@ export class TokenService {
     const near = this.tokens.peek(providerId);
     if (near && lasts(near, minTtlSeconds)) {
       this.metrics.cacheLookups.inc({ provider: providerId, result: 'hit' });
+      this.lastKnown.set(providerId, near);
       return near;
     }
     const cached = await this.tokens.get(providerId).catch((error: unknown) => this.lastKnownOr(providerId, minTtlSeconds, error));

@@ -1,9 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
+import { ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ErrorBody } from './api-models';
 
-/** Which error codes each status carries (see DomainExceptionFilter). */
-const MEANINGS: Record<number, string> = {
+/** Which error codes each status carries (see error-response.ts). */
+export const ERROR_MEANINGS: Record<number, string> = {
   400: 'invalid_request (bad provider id, minTtl or body, two Authorization headers) or invalid_credentials',
   401: 'unauthorized: missing or wrong bearer key (WWW-Authenticate: Bearer)',
   403: 'forbidden (caller may not fetch this provider) or admin_disabled (BROKER_ADMIN_TOKEN unset)',
@@ -18,5 +18,10 @@ const MEANINGS: Record<number, string> = {
 
 /** Documents the `{error, message}` answers a route can give. */
 export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorator {
-  return applyDecorators(...statuses.map((status) => ApiResponse({ status, type: ErrorBody, description: MEANINGS[status] })));
+  return applyDecorators(...statuses.map((status) => ApiResponse({ status, type: ErrorBody, description: ERROR_MEANINGS[status] })));
+}
+
+/** The same, for routes described by hand. */
+export function errorResponse(description: string): { description: string; content: Record<string, { schema: { $ref: string } }> } {
+  return { description, content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorBody) } } } };
 }

@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ErrorBody } from './api-models';
+import { ErrorBody, TokenBody } from './api-models';
+import { describeTokenRoute } from './token-route.openapi';
 
 export const DOCS_PATH = 'docs';
 
@@ -13,6 +14,7 @@ export function setupOpenApi(app: NestFastifyApplication): void {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A caller key from CALLERS_FILE' }, 'caller')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'BROKER_ADMIN_TOKEN' }, 'admin')
     .build();
-  const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBody] });
+  const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBody, TokenBody] });
+  describeTokenRoute(document);
   SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json`, yamlDocumentUrl: `${DOCS_PATH}-yaml` });
 }

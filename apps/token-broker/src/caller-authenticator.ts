@@ -1,26 +1,17 @@
-import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { InjectBrokerConfig, type BrokerConfig, type CallerConfig } from '@app/config';
 import { ForbiddenError, UnauthorizedError } from '@app/errors';
 import { AuthFailureThrottle } from './auth-failure-throttle';
 import { readBearerCredential, type AuthorizedRequest } from './bearer-credential';
-import { parseProviderId } from './provider-id';
-
-/** What the guard leaves on the request for the controller, the throttler and the audit log. */
-export interface CallerRequest extends AuthorizedRequest {
-  params: Record<string, string>;
-  id: string;
-  ip: string;
-  caller?: string;
-}
 
 /**
  * `GET /tokens` needs `Authorization: Bearer <caller key>`. Callers are known by the SHA-256 of
- * their key (CALLERS_FILE), looked up in one map and compared in constant time, and may fetch only
- * the providers their `allow` list names.
+ * their key (CALLERS_FILE): the key is hashed once, looked up in one map and compared in constant
+ * time. Wrong keys are slowed per client address; callers may fetch only what `allow` names.
  */
 @Injectable()
-export class CallerAuthGuard implements CanActivate {
+export class CallerAuthenticator {
   private readonly byHash = new Map<string, { caller: CallerConfig; hash: Buffer }>();
   private readonly missingHint: string;
 
@@ -37,8 +28,7 @@ export class CallerAuthGuard implements CanActivate {
     }
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<CallerRequest>();
+  async authenticate(request: AuthorizedRequest & { ip: string }): Promise<CallerConfig> {
     const key = readBearerCredential(request);
     if (!key) throw new UnauthorizedError(`GET /tokens needs Authorization: Bearer <caller key>${this.missingHint}`);
     const hash = createHash('sha256').update(key).digest();
@@ -47,12 +37,13 @@ export class CallerAuthGuard implements CanActivate {
       await this.throttle.failed(request.ip);
       throw new UnauthorizedError(`Unknown caller key${this.missingHint}`);
     }
-    // checked before it is named in an answer: a raw id may hold anything, NUL bytes included
-    const provider = parseProviderId(request.params.provider);
-    if (entry.caller.allow !== '*' && !entry.caller.allow.includes(provider)) {
-      throw new ForbiddenError(`Caller "${entry.caller.name}" may not fetch tokens for "${provider}"`);
+    return entry.caller;
+  }
+
+  /** `provider` must already be a valid id: it is named in the answer. */
+  authorize(caller: CallerConfig, provider: string): void {
+    if (caller.allow !== '*' && !caller.allow.includes(provider)) {
+      throw new ForbiddenError(`Caller "${caller.name}" may not fetch tokens for "${provider}"`);
     }
-    request.caller = entry.caller.name;
-    return true;
   }
 }

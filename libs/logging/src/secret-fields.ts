@@ -3,7 +3,7 @@
  * bearer tokens, Passportal's signed headers, OAuth2 secrets and tokens, API keys, Vault
  * AppRole secrets. The broker never logs these on purpose; redaction is the net under that rule.
  */
-const SECRET_FIELDS = [
+export const SECRET_FIELDS = [
   'authorization',
   'proxy-authorization',
   'cookie',
@@ -32,9 +32,3 @@ const SECRET_FIELDS = [
   'values',
   'credentials',
 ];
-
-/** Each field at the top level of a log line and up to three objects deep (`req.headers.authorization`). */
-export const REDACT_PATHS: string[] = SECRET_FIELDS.flatMap((field) => {
-  const key = /^[A-Za-z_][A-Za-z0-9_]*$/.test(field) ? `.${field}` : `["${field}"]`;
-  return ['', '*', '*.*', '*.*.*'].map((prefix) => `${prefix}${key}`.replace(/^\./, ''));
-});
