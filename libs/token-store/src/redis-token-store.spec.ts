@@ -57,8 +57,9 @@ describe.each([
     expect(await store.getOutbox('p')).toBeUndefined();
   });
 
-  it('shares provider status', async () => {
-    await store.putStatus('p', { state: 'failing', consecutiveFailures: 2, retryAt: 123 });
+  it('shares provider status and returns the status each write replaced', async () => {
+    expect(await store.putStatus('p', { state: 'ok', consecutiveFailures: 0 })).toBeUndefined();
+    expect(await store.putStatus('p', { state: 'failing', consecutiveFailures: 2, retryAt: 123 })).toEqual({ state: 'ok', consecutiveFailures: 0 });
     expect(await store.getStatus('p')).toEqual({ state: 'failing', consecutiveFailures: 2, retryAt: 123 });
   });
 });
@@ -73,6 +74,25 @@ describe('RedisTokenStore keys', () => {
     await store.takeRateSlot('pa', 10);
     const keys = (await redis.keys(`${prefix}*`)).sort();
     expect(keys).toEqual(['fence', 'outbox', 'rate', 'status', 'token'].map((kind) => `${prefix}{pa}:${kind}`));
+  });
+});
+
+describe('RedisTokenStore status across replicas', () => {
+  it('gives each writer on its own connection exactly the status write before its own', async () => {
+    const prefix = `t${randomBytes(4).toString('hex')}:`;
+    const connections = [0, 1, 2].map(() => new Redis(process.env.TEST_REDIS_URL!));
+    try {
+      const replicas = connections.map((connection) => new RedisTokenStore(connection, prefix));
+      const writes = Array.from({ length: 90 }, (_, i) => i + 1);
+      const replaced = await Promise.all(
+        writes.map((i) => replicas[i % 3].putStatus('p', { state: i % 2 ? 'failing' : 'ok', consecutiveFailures: i })),
+      );
+      const seen = replaced.map((previous) => previous?.consecutiveFailures ?? 0).sort((a, b) => a - b);
+      const last = (await replicas[0].getStatus('p'))!.consecutiveFailures;
+      expect(seen).toEqual([0, ...writes.filter((i) => i !== last)]);
+    } finally {
+      await Promise.all(connections.map((connection) => connection.quit()));
+    }
   });
 });
 
