@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AlertsModule } from '@app/alerts';
 import { CredentialsModule } from '@app/credentials';
 import { LockingModule } from '@app/locking';
 import { MetricsModule } from '@app/metrics';
@@ -17,7 +18,7 @@ import { UpstreamGate } from './upstream-gate.service';
 
 /** Serving and refreshing tokens on demand, and the admin path to credentials. */
 @Module({
-  imports: [ProvidersModule, CredentialsModule, TokenStoreModule, LockingModule, MetricsModule],
+  imports: [ProvidersModule, CredentialsModule, TokenStoreModule, LockingModule, MetricsModule, AlertsModule],
   providers: [
     ProviderStatusRecorder,
     UpstreamGate,
