@@ -32,7 +32,8 @@ describe('provider state alerts across three replicas', () => {
     await Promise.all([simulator.start(), live.start(), dead.start()]);
     dead.mode = 'hang';
     const dir = mkdtempSync(join(tmpdir(), 'tb-alerts-'));
-    writeFileSync(join(dir, 'providers.yaml'), `providers:\n  sd: { type: smartdocumentor, baseUrl: "${simulator.url}", refreshBefore: 50% }\n`);
+    const providersYaml = `providers:\n  sd: { type: smartdocumentor, baseUrl: "${simulator.url}", refreshBefore: 50% }\n`;
+    writeFileSync(join(dir, 'providers.yaml'), providersYaml);
     writeFileSync(join(dir, 'callers.yaml'), callersYaml({ caller: { key: CALLER_KEY, allow: '*' } }));
     const env = {
       REDIS_URL: testRedisUrl(),

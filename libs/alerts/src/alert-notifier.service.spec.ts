@@ -6,7 +6,11 @@ import type { ProviderStateEvent } from './provider-state-event';
 import type { DeliveryBounds } from './webhook-delivery';
 
 const FAST: DeliveryBounds = { timeoutMs: 300, maxAttempts: 4, queueSize: 10, backoffBaseMs: 60, backoffMaxMs: 1_000 };
-const failing: ProviderStatus = { state: 'failing', consecutiveFailures: 1, lastError: { code: 'http_503', message: 'Upstream answered 503', at: 1 } };
+const failing: ProviderStatus = {
+  state: 'failing',
+  consecutiveFailures: 1,
+  lastError: { code: 'http_503', message: 'Upstream answered 503', at: 1 },
+};
 const ok: ProviderStatus = { state: 'ok', consecutiveFailures: 0 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -58,7 +62,8 @@ describe('AlertNotifier', () => {
     ]);
     expect(b.requests.map((request) => request.path)).toEqual(['/other/', '/other/']);
     const [down, up] = a.delivered<ProviderStateEvent>();
-    expect(down).toMatchObject({ provider: 'crm', old_state: 'ok', new_state: 'failing', error: { code: 'http_503', message: 'Upstream answered 503' } });
+    const error = { code: 'http_503', message: 'Upstream answered 503' };
+    expect(down).toMatchObject({ provider: 'crm', old_state: 'ok', new_state: 'failing', error });
     expect(up).toMatchObject({ provider: 'crm', old_state: 'failing', new_state: 'ok', error: null });
     expect(b.delivered()).toEqual([down, up]); // the same event, id included, to each webhook
   });

@@ -19,9 +19,8 @@ export class AlertNotifier implements OnApplicationShutdown {
 
   constructor(config: AlertsConfig, bounds: DeliveryBounds = DEFAULT_DELIVERY_BOUNDS) {
     this.webhooks = config.webhookUrls.map((url) => new WebhookDelivery(url, bounds));
-    this.logger.log(
-      this.webhooks.length ? `Provider state alerts to ${this.webhooks.map((webhook) => webhook.label).join(', ')}` : 'Provider state alerts off (ALERT_WEBHOOK_URLS unset)',
-    );
+    const hosts = this.webhooks.map((webhook) => webhook.label).join(', ');
+    this.logger.log(hosts ? `Provider state alerts to ${hosts}` : 'Provider state alerts off (ALERT_WEBHOOK_URLS unset)');
   }
 
   /** Call after each status write with the status it replaced; alerts when the state changed. */

@@ -14,12 +14,14 @@ describe('providerStateEvent', () => {
       new_state: 'reauthorization_required',
       error: { code: 'invalid_client', message: 'Upstream refused the client credentials' },
       at: '2030-01-02T03:04:05.000Z',
-      text: ':red_circle: token-broker: *crm* needs a person: the upstream refused the credentials (was ok)\n`invalid_client` Upstream refused the client credentials',
+      text:
+        ':red_circle: token-broker: *crm* needs a person: the upstream refused the credentials (was ok)\n' +
+        '`invalid_client` Upstream refused the client credentials',
     });
   });
 
   it('copies only state and error from the status, whatever else it carries', () => {
-    const status = { state: 'failing' as const, consecutiveFailures: 3, retryAt: 9, lastError: refused, client_secret: 'never', refresh_token: 'never' };
+    const status = { state: 'failing' as const, lastError: refused, client_secret: 'never', refresh_token: 'never' };
     const event = providerStateEvent('crm', { state: 'ok' }, status, AT);
     expect(JSON.stringify(event)).not.toContain('never');
   });
@@ -31,7 +33,8 @@ describe('providerStateEvent', () => {
 
   it('announces a recovery without the last error', () => {
     const event = providerStateEvent('crm', { state: 'failing' }, { state: 'ok', lastError: refused }, AT);
-    expect(event).toMatchObject({ old_state: 'failing', new_state: 'ok', error: null, text: ':large_green_circle: token-broker: *crm* is ok (was failing)' });
+    const text = ':large_green_circle: token-broker: *crm* is ok (was failing)';
+    expect(event).toMatchObject({ old_state: 'failing', new_state: 'ok', error: null, text });
   });
 
   it('treats a missing previous status as unknown: a first ok is silent, a first failure is announced', () => {

@@ -45,7 +45,8 @@ export function providerStateEvent(
 ): ProviderStateEvent | undefined {
   const oldState = previous?.state ?? null;
   if (oldState === current.state || (oldState === null && current.state === 'ok')) return undefined;
-  const error = current.state !== 'ok' && current.lastError ? { code: current.lastError.code, message: shorten(current.lastError.message) } : null;
+  const { lastError } = current;
+  const error = current.state !== 'ok' && lastError ? { code: lastError.code, message: shorten(lastError.message) } : null;
   return {
     id: randomUUID(),
     type: 'provider_state_changed',

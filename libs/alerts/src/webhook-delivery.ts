@@ -15,7 +15,13 @@ export interface DeliveryBounds {
   backoffMaxMs: number;
 }
 
-export const DEFAULT_DELIVERY_BOUNDS: DeliveryBounds = { timeoutMs: 5_000, maxAttempts: 5, queueSize: 100, backoffBaseMs: 1_000, backoffMaxMs: 30_000 };
+export const DEFAULT_DELIVERY_BOUNDS: DeliveryBounds = {
+  timeoutMs: 5_000,
+  maxAttempts: 5,
+  queueSize: 100,
+  backoffBaseMs: 1_000,
+  backoffMaxMs: 30_000,
+};
 
 type Attempt = { kind: 'delivered' } | { kind: 'retry' | 'rejected'; why: string };
 
@@ -44,7 +50,7 @@ export class WebhookDelivery {
     if (this.closing) return;
     if (this.queue.length >= this.bounds.queueSize) {
       const dropped = this.queue.shift()!;
-      this.logger.warn(`Alert to ${this.label} dropped (${this.bounds.queueSize} waiting): ${dropped.provider} ${dropped.old_state} -> ${dropped.new_state}`);
+      this.logger.warn(`Alert to ${this.label} dropped (${this.bounds.queueSize} waiting): ${change(dropped)}`);
     }
     this.queue.push(event);
     if (!this.sending) {
@@ -76,7 +82,7 @@ export class WebhookDelivery {
       if (result.kind === 'delivered') return;
       const last = result.kind === 'rejected' || attempt >= this.bounds.maxAttempts || this.closing;
       if (last) {
-        this.logger.warn(`Alert to ${this.label} not delivered after ${attempt} attempt(s) (${result.why}): ${event.provider} ${event.old_state} -> ${event.new_state}`);
+        this.logger.warn(`Alert to ${this.label} not delivered after ${attempt} attempt(s) (${result.why}): ${change(event)}`);
         return;
       }
       const delay = Math.min(this.bounds.backoffBaseMs * 2 ** (attempt - 1), this.bounds.backoffMaxMs) * (0.5 + Math.random() / 2);
@@ -102,6 +108,10 @@ export class WebhookDelivery {
       return { kind: 'retry', why: describeFailure(error as Error) };
     }
   }
+}
+
+function change(event: ProviderStateEvent): string {
+  return `${event.provider} ${event.old_state ?? 'unknown'} -> ${event.new_state}`;
 }
 
 /** fetch's own messages are generic ("fetch failed"); the cause's code says what happened, without the URL. */

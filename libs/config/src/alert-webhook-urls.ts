@@ -10,7 +10,8 @@ export function parseAlertWebhookUrls(value: string | undefined): string[] {
   if (entries.every((entry) => entry === '')) return [];
   return entries.map((entry, index) => {
     if (!isPlainHttpUrl(entry)) {
-      throw new ConfigError(`ALERT_WEBHOOK_URLS entry ${index + 1} must be an http(s) URL without credentials (value not shown: it may hold a secret)`);
+      const rule = 'must be an http(s) URL without credentials (value not shown: it may hold a secret)';
+      throw new ConfigError(`ALERT_WEBHOOK_URLS entry ${index + 1} ${rule}`);
     }
     return entry;
   });

@@ -126,12 +126,14 @@ describe('ALERT_WEBHOOK_URLS', () => {
     ]);
   });
 
-  it.each(['ftp://hooks.example.com/x', 'https://user:hunter2@hooks.example.com/x', 'hooks.example.com/x', 'https://a.example.com/x,,https://b.example.com/y'])(
-    'rejects %j naming the entry, never its value',
-    (value) => {
-      expect(() => load(value)).toThrow(ConfigError);
-      expect(() => load(value)).toThrow(/^ALERT_WEBHOOK_URLS entry \d must be an http\(s\) URL without credentials/);
-      expect(() => load(value)).not.toThrow(/hooks\.example|hunter2/);
-    },
-  );
+  it.each([
+    'ftp://hooks.example.com/x',
+    'https://user:hunter2@hooks.example.com/x',
+    'hooks.example.com/x',
+    'https://a.example.com/x,,https://b.example.com/y',
+  ])('rejects %j naming the entry, never its value', (value) => {
+    expect(() => load(value)).toThrow(ConfigError);
+    expect(() => load(value)).toThrow(/^ALERT_WEBHOOK_URLS entry \d must be an http\(s\) URL without credentials/);
+    expect(() => load(value)).not.toThrow(/hooks\.example|hunter2/);
+  });
 });

@@ -38,7 +38,7 @@ export class ProviderStatusRecorder {
     this.logger.log({ msg: `Refreshed ${provider}`, ...event(provider, result, outcome.started), expires_at: new Date(outcome.expiresAt).toISOString() });
   }
 
-  /** New credentials end a "needs a person" state and any backoff at once, on every replica; throws when not written. */
+  /** New credentials end a "needs a person" state and any backoff at once, on every replica. Throws when not written. */
   async credentialsReplaced(provider: string): Promise<void> {
     const status: ProviderStatus = { state: 'ok', consecutiveFailures: 0 };
     this.alerts.statusWritten(provider, await this.tokens.putStatus(provider, status), status);

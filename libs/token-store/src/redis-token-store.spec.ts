@@ -59,7 +59,8 @@ describe.each([
 
   it('shares provider status and returns the status each write replaced', async () => {
     expect(await store.putStatus('p', { state: 'ok', consecutiveFailures: 0 })).toBeUndefined();
-    expect(await store.putStatus('p', { state: 'failing', consecutiveFailures: 2, retryAt: 123 })).toEqual({ state: 'ok', consecutiveFailures: 0 });
+    const replaced = await store.putStatus('p', { state: 'failing', consecutiveFailures: 2, retryAt: 123 });
+    expect(replaced).toEqual({ state: 'ok', consecutiveFailures: 0 });
     expect(await store.getStatus('p')).toEqual({ state: 'failing', consecutiveFailures: 2, retryAt: 123 });
   });
 });

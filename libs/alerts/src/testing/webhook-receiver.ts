@@ -36,7 +36,9 @@ export class WebhookReceiver {
 
   /** The parsed bodies of the requests it answered with 2xx, in arrival order. */
   delivered<T = Record<string, unknown>>(): T[] {
-    return this.requests.filter((request) => typeof request.answered === 'number' && request.answered < 300).map((request) => JSON.parse(request.body) as T);
+    return this.requests
+      .filter((request) => typeof request.answered === 'number' && request.answered < 300)
+      .map((request) => JSON.parse(request.body) as T);
   }
 
   private async receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -45,7 +47,8 @@ export class WebhookReceiver {
     const mode = this.mode;
     const body = Buffer.concat(chunks).toString('utf8');
     const answered = mode === 'hang' ? 'never' : mode.answer;
-    this.requests.push({ at: Date.now(), method: req.method ?? '', path: req.url ?? '', contentType: req.headers['content-type'], body, answered });
+    const contentType = req.headers['content-type'];
+    this.requests.push({ at: Date.now(), method: req.method ?? '', path: req.url ?? '', contentType, body, answered });
     if (answered === 'never') this.hanging.add(res);
     else res.writeHead(answered).end();
   }
