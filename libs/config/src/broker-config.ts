@@ -46,6 +46,12 @@ export interface CallerConfig {
   allow: string[] | '*';
 }
 
+/** Where provider state changes are POSTed (README "Alerts"). */
+export interface AlertsConfig {
+  /** Empty: alerts are off. A webhook URL is often its own secret (Slack's path): never logged whole. */
+  webhookUrls: string[];
+}
+
 export interface BrokerConfig {
   port: number;
   host: string;
@@ -69,4 +75,5 @@ export interface BrokerConfig {
   callersFile: string;
   /** GET /tokens calls per caller per minute, across replicas when Redis is configured. */
   callerRateLimitPerMinute: number;
+  alerts: AlertsConfig;
 }

@@ -92,6 +92,10 @@ export class Environment {
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(300_000)
   LOCK_WAIT_MS = 20_000;
+
+  /** Comma-separated; each entry is checked by parseAlertWebhookUrls, whose errors never repeat a URL. */
+  @IsOptional() @IsString()
+  ALERT_WEBHOOK_URLS?: string;
 }
 
 /** Parses and validates the environment; throws one ConfigError naming the first bad variable. Empty means unset. */

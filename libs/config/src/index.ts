@@ -1,6 +1,7 @@
 export { ConfigModule, BROKER_CONFIG, InjectBrokerConfig } from './config.module';
 export type { ConfigModuleOptions } from './config.module-definition';
 export type {
+  AlertsConfig,
   BrokerConfig,
   CallerConfig,
   CredentialStoreConfig,

@@ -111,3 +111,29 @@ describe('CALLERS_FILE', () => {
     expect(() => load(yaml)).toThrow(message);
   });
 });
+
+describe('ALERT_WEBHOOK_URLS', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-config-alerts-'));
+  const providersFile = join(dir, 'providers.yaml');
+  writeFileSync(providersFile, 'providers:\n');
+  const load = (value?: string) => loadBrokerConfig({ PROVIDERS_FILE: providersFile, ALERT_WEBHOOK_URLS: value });
+
+  it('is off when unset and keeps each URL exactly as given', () => {
+    expect(load().alerts).toEqual({ webhookUrls: [] });
+    expect(load(' https://hooks.example.com/services/T1/B2/x , http://127.0.0.1:9000/alerts/ ').alerts.webhookUrls).toEqual([
+      'https://hooks.example.com/services/T1/B2/x',
+      'http://127.0.0.1:9000/alerts/',
+    ]);
+  });
+
+  it.each([
+    'ftp://hooks.example.com/x',
+    'https://user:hunter2@hooks.example.com/x',
+    'hooks.example.com/x',
+    'https://a.example.com/x,,https://b.example.com/y',
+  ])('rejects %j naming the entry, never its value', (value) => {
+    expect(() => load(value)).toThrow(ConfigError);
+    expect(() => load(value)).toThrow(/^ALERT_WEBHOOK_URLS entry \d must be an http\(s\) URL without credentials/);
+    expect(() => load(value)).not.toThrow(/hooks\.example|hunter2/);
+  });
+});

@@ -1,3 +1,4 @@
+import { parseAlertWebhookUrls } from './alert-webhook-urls';
 import { BrokerConfig, CredentialStoreConfig } from './broker-config';
 import { Environment, parseEnvironment } from './environment';
 import { loadCallersFile } from './callers-file';
@@ -27,6 +28,7 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     callersFileMissing: fileMissing,
     callersFile: e.CALLERS_FILE,
     callerRateLimitPerMinute: e.CALLER_RATE_LIMIT,
+    alerts: { webhookUrls: parseAlertWebhookUrls(e.ALERT_WEBHOOK_URLS) },
   };
 }
 

@@ -3,6 +3,7 @@ import { CachedCredentials, InjectCredentialStore, type CredentialRecord, type C
 import { CredentialConflictError, CredentialsNotFoundError } from '@app/errors';
 import { ProviderRegistry } from '@app/providers';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
+import { ProviderStatusRecorder } from './provider-status-recorder.service';
 import { CLAIM_FIELD, publicFields, readClaim } from './refresh-claim';
 
 /** What an admin may learn about stored credentials: never the values. */
@@ -23,14 +24,14 @@ export class CredentialsAdminService {
     @InjectCredentialStore() private readonly credentials: CredentialStore,
     @InjectTokenStore() private readonly tokens: TokenStore,
     private readonly cache: CachedCredentials,
+    private readonly status: ProviderStatusRecorder,
   ) {}
 
   async put(provider: string, body: unknown): Promise<CredentialSummary> {
     const values = this.registry.validateCredentials(provider, body);
     const record = await this.write(provider, values);
     this.cache.invalidate(provider);
-    // new credentials end a "needs a person" state and any backoff at once, on every replica
-    await this.tokens.putStatus(provider, { state: 'ok', consecutiveFailures: 0 });
+    await this.status.credentialsReplaced(provider);
     this.logger.log(`Credentials for ${provider} written (version ${record.version}, fields ${Object.keys(values).join(', ')})`);
     return summarize(provider, record);
   }

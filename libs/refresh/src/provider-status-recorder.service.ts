@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AlertNotifier } from '@app/alerts';
 import {
   BrokerError,
   CredentialsMissingError,
@@ -24,6 +25,7 @@ export class ProviderStatusRecorder {
   constructor(
     @InjectTokenStore() private readonly tokens: TokenStore,
     private readonly metrics: BrokerMetrics,
+    private readonly alerts: AlertNotifier,
   ) {}
 
   async refreshed(provider: string, outcome: { durable: boolean; started: number; expiresAt: number }): Promise<void> {
@@ -34,6 +36,12 @@ export class ProviderStatusRecorder {
     this.metrics.refreshes.inc({ provider, outcome: 'ok' });
     const result = outcome.durable ? 'ok' : 'degraded';
     this.logger.log({ msg: `Refreshed ${provider}`, ...event(provider, result, outcome.started), expires_at: new Date(outcome.expiresAt).toISOString() });
+  }
+
+  /** New credentials end a "needs a person" state and any backoff at once, on every replica. Throws when not written. */
+  async credentialsReplaced(provider: string): Promise<void> {
+    const status: ProviderStatus = { state: 'ok', consecutiveFailures: 0 };
+    this.alerts.statusWritten(provider, await this.tokens.putStatus(provider, status), status);
   }
 
   /** A pending rotated credential was committed (or retired by newer credentials) after an earlier refusal. */
@@ -96,10 +104,19 @@ export class ProviderStatusRecorder {
     });
   }
 
+  /**
+   * Alerts are decided on what the write replaced, not on the `read` before it: the swap is atomic,
+   * so of all replicas exactly the one whose write changed the state alerts. A status that could not
+   * be written changed nothing, so it alerts nothing. The status view deriving
+   * `reauthorization_required` from a chain's refusal mark after Redis lost its data is a read and
+   * never alerts; the next refresh re-records that state from the mark and alerts it once more, with
+   * `old_state: null`, so a lost status is re-announced rather than silently re-entered.
+   */
   private async write(provider: string, status: ProviderStatus): Promise<void> {
-    await this.tokens.putStatus(provider, status).catch((error: Error) => {
-      this.logger.warn(`Status of ${provider} not written (${error.message}): /providers may show an older state`);
-    });
+    await this.tokens.putStatus(provider, status).then(
+      (previous) => this.alerts.statusWritten(provider, previous, status),
+      (error: Error) => this.logger.warn(`Status of ${provider} not written (${error.message}): /providers may show an older state`),
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AlertsModule } from '@app/alerts';
 import { CredentialsModule } from '@app/credentials';
 import { LockingModule } from '@app/locking';
 import { MetricsModule } from '@app/metrics';
@@ -18,7 +19,7 @@ import { UpstreamGate } from './upstream-gate.service';
 
 /** Serving and refreshing tokens on demand, and the admin path to credentials. */
 @Module({
-  imports: [ProvidersModule, CredentialsModule, TokenStoreModule, LockingModule, MetricsModule, RateLimitModule],
+  imports: [ProvidersModule, CredentialsModule, TokenStoreModule, LockingModule, MetricsModule, RateLimitModule, AlertsModule],
   providers: [
     ProviderStatusRecorder,
     UpstreamGate,

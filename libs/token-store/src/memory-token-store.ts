@@ -39,8 +39,10 @@ export class MemoryTokenStore implements TokenStore {
     return this.statuses.get(provider);
   }
 
-  async putStatus(provider: string, status: ProviderStatus): Promise<void> {
+  async putStatus(provider: string, status: ProviderStatus): Promise<ProviderStatus | undefined> {
+    const previous = this.statuses.get(provider);
     this.statuses.set(provider, status);
+    return previous;
   }
 
   async getOutbox(provider: string): Promise<OutboxEntry | undefined> {

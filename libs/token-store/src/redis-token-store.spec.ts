@@ -66,8 +66,10 @@ describe.each([
     expect(await store.takeProbe('p', 200)).toBe(true);
   });
 
-  it('shares provider status', async () => {
-    await store.putStatus('p', { state: 'failing', consecutiveFailures: 2, retryAt: 123 });
+  it('shares provider status and returns the status each write replaced', async () => {
+    expect(await store.putStatus('p', { state: 'ok', consecutiveFailures: 0 })).toBeUndefined();
+    const replaced = await store.putStatus('p', { state: 'failing', consecutiveFailures: 2, retryAt: 123 });
+    expect(replaced).toEqual({ state: 'ok', consecutiveFailures: 0 });
     expect(await store.getStatus('p')).toEqual({ state: 'failing', consecutiveFailures: 2, retryAt: 123 });
   });
 });
@@ -143,17 +145,36 @@ describe('RedisTokenStore near-cache across two replicas', () => {
   });
 });
 
+describe('RedisTokenStore status across replicas', () => {
+  it('gives each writer on its own connection exactly the status write before its own', async () => {
+    const prefix = `t${randomBytes(4).toString('hex')}:`;
+    const connections = [0, 1, 2].map(() => new Redis(process.env.TEST_REDIS_URL!));
+    try {
+      const replicas = connections.map((connection) => redisStore(prefix, connection));
+      const writes = Array.from({ length: 90 }, (_, i) => i + 1);
+      const replaced = await Promise.all(
+        writes.map((i) => replicas[i % 3].putStatus('p', { state: i % 2 ? 'failing' : 'ok', consecutiveFailures: i })),
+      );
+      const seen = replaced.map((previous) => previous?.consecutiveFailures ?? 0).sort((a, b) => a - b);
+      const last = (await replicas[0].getStatus('p'))!.consecutiveFailures;
+      expect(seen).toEqual([0, ...writes.filter((i) => i !== last)]);
+    } finally {
+      await Promise.all(connections.map((connection) => connection.quit()));
+    }
+  });
+});
+
 let redis: Redis;
 const subscribers: Redis[] = [];
 const nearCaches: TokenNearCache[] = [];
 
 /** A store as one replica has it: its own subscriber connection for announcements. */
-function redisStore(prefix: string): RedisTokenStore {
+function redisStore(prefix: string, connection = redis): RedisTokenStore {
   const subscriber = new Redis(process.env.TEST_REDIS_URL!, { autoResubscribe: false });
   const cache = new TokenNearCache(subscriber, `${prefix}token-announcements`);
   subscribers.push(subscriber);
   nearCaches.push(cache);
-  return new RedisTokenStore(redis, prefix, cache);
+  return new RedisTokenStore(connection, prefix, cache);
 }
 
 beforeAll(() => {

@@ -68,8 +68,10 @@ export class RedisTokenStore implements TokenStore {
     return this.getJson<ProviderStatus>(provider, 'status');
   }
 
-  async putStatus(provider: string, status: ProviderStatus): Promise<void> {
-    await this.call(() => this.redis.set(this.key(provider, 'status'), JSON.stringify(status)));
+  /** `SET ... GET` (Redis 6.2+): the swap is one command, so no other writer's status can fall between read and write. */
+  async putStatus(provider: string, status: ProviderStatus): Promise<ProviderStatus | undefined> {
+    const previous = await this.call(() => this.redis.set(this.key(provider, 'status'), JSON.stringify(status), 'GET'));
+    return previous ? (JSON.parse(previous) as ProviderStatus) : undefined;
   }
 
   async getOutbox(provider: string): Promise<OutboxEntry | undefined> {

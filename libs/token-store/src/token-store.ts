@@ -63,7 +63,12 @@ export interface TokenStore {
   /** Forgets the token and its fence (the provider's credentials were removed; versions start again). */
   delete(provider: string): Promise<void>;
   getStatus(provider: string): Promise<ProviderStatus | undefined>;
-  putStatus(provider: string, status: ProviderStatus): Promise<void>;
+  /**
+   * Replaces the status and returns the one it replaced, in one atomic step: of any writers racing
+   * on one provider, each sees exactly the write before its own, so every state change in the
+   * status's history is observed by exactly one writer (alerts rely on it).
+   */
+  putStatus(provider: string, status: ProviderStatus): Promise<ProviderStatus | undefined>;
   getOutbox(provider: string): Promise<OutboxEntry | undefined>;
   putOutbox(provider: string, entry: OutboxEntry): Promise<void>;
   /** Removes the outbox entry only if it is still the one from `attemptId`. */

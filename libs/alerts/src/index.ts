@@ -1,0 +1,3 @@
+export { AlertsModule } from './alerts.module';
+export { AlertNotifier } from './alert-notifier.service';
+export type { AlertState, ProviderStateEvent } from './provider-state-event';

@@ -1,0 +1,1 @@
+export { WebhookReceiver, type ReceivedRequest, type ReceiverMode } from './webhook-receiver';
