@@ -2,11 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassolutionSimulator } from '@app/providers/testing';
+import { PassolutionSimulator, SmartDocumentorSimulator } from '@app/providers/testing';
 import { SecretBox } from '@app/credentials';
 import { EncryptedFileCredentialStore } from '../libs/credentials/src/encrypted-file-credential-store';
 import { BrokerProcess } from './support/broker-process';
-import { CALLER_KEY, callersYaml } from './support/broker-harness';
+import { ADMIN_TOKEN, CALLER_KEY, callersYaml } from './support/broker-harness';
 import { freePort, RedisServer } from './support/redis-server';
 import { TEST_SECRETS } from './support/test-secrets';
 import { waitFor } from './support/wait-for';
@@ -50,5 +50,52 @@ describe('graceful shutdown', () => {
     expect(Date.now() - sentAt).toBeGreaterThan(500); // it waited for the upstream's answer
     expect(simulator.report()).toMatchObject({ refreshes: 1, reuses: 0 });
     expect((await store.get('pa'))?.values.refresh_token).toBe(simulator.currentRefreshToken);
+  });
+
+  it('loses no log line on SIGTERM under load: every token handed out has its audit line', async () => {
+    const upstream = new SmartDocumentorSimulator({ clientId: 'sd-client', clientSecret: TEST_SECRETS.clientSecret });
+    await upstream.start();
+    const dir = mkdtempSync(join(tmpdir(), 'tb-shutdown-'));
+    writeFileSync(join(dir, 'providers.yaml'), `providers:\n  sd: { type: smartdocumentor, baseUrl: "${upstream.url}" }\n`);
+    writeFileSync(join(dir, 'callers.yaml'), callersYaml({ caller: { key: CALLER_KEY, allow: '*' } }));
+    const broker = new BrokerProcess(await freePort(), {
+      PROVIDERS_FILE: join(dir, 'providers.yaml'),
+      CALLERS_FILE: join(dir, 'callers.yaml'),
+      CREDENTIALS_FILE: join(dir, 'credentials.enc'),
+      BROKER_MASTER_KEY: randomBytes(32).toString('base64'),
+      BROKER_ADMIN_TOKEN: ADMIN_TOKEN,
+      CALLER_RATE_LIMIT: '1000000',
+      LOG_LEVEL: 'info', // production's buffered writes
+    });
+    await broker.start();
+    const seeded = await fetch(`${broker.url}/admin/credentials/sd`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: 'sd-client', client_secret: TEST_SECRETS.clientSecret }),
+    });
+    expect(seeded.status).toBe(204);
+    const exit = new Promise((resolve) => broker.onExit(resolve));
+    let stopping = false;
+    const answered: string[] = [];
+    const callers = Array.from({ length: 20 }, async (_, caller) => {
+      for (let i = 0; !stopping || i % 5 !== 0; i += 1) {
+        const id = `load-${caller}-${i}`;
+        const res = await fetch(`${broker.url}/tokens/sd`, { headers: { authorization: `Bearer ${CALLER_KEY}`, 'x-request-id': id } }).catch(() => undefined);
+        if (!res) return;
+        if (res.status === 200) answered.push(id);
+        await res.arrayBuffer();
+      }
+    });
+    await waitFor(() => answered.length > 2_000, 20_000);
+    stopping = true;
+    await broker.kill('SIGTERM');
+    await Promise.all(callers);
+    await exit;
+    await upstream.stop();
+    const logged = new Set(
+      broker.output.split('\n').filter((line) => line.includes('"token_issued"')).map((line) => (JSON.parse(line) as { reqId: string }).reqId),
+    );
+    process.stdout.write(`\nSIGTERM under load: ${answered.length} tokens handed out, ${logged.size} audit lines\n`);
+    expect(answered.filter((id) => !logged.has(id))).toEqual([]);
   });
 });
