@@ -83,6 +83,25 @@ describe('replicas on one Redis', () => {
     expect(res.body.access_token).toBe(known);
   });
 
+  it('hands a waiting caller the token another replica stored, without waiting for the lock to come free', async () => {
+    const [a, b] = await startPair();
+    await putCredentials(a, 'sd', { client_id: DEMO.clientId, client_secret: DEMO.clientSecret });
+    await waitForToken(a, 'sd');
+    await a.app.get<TokenStore>(TOKEN_STORE).delete('sd');
+    const client = new Redis(redis.url);
+    await client.set(`${a.env.REDIS_KEY_PREFIX}{sd}:refresh:lock`, 'a-slow-replica', 'PX', 15_000);
+    await client.quit();
+    const waiting = getToken(a, 'sd').then((res) => res); // sent now: a supertest request starts when awaited
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const stored = { accessToken: 'sd-stored-by-another-replica', tokenType: 'Bearer', obtainedAt: Date.now(), expiresAt: Date.now() + 3_600_000, fence: Date.now() };
+    await b.app.get<TokenStore>(TOKEN_STORE).put('sd', stored);
+    const storedAt = Date.now();
+    const res = await waiting;
+    expect(res.status).toBe(200);
+    expect(res.body.access_token).toBe(stored.accessToken);
+    expect(Date.now() - storedAt).toBeLessThan(1_500); // the lock is still held for seconds
+  });
+
   it('answers 503 quickly while Redis is down and recovers when it is back', async () => {
     const [a] = await startPair();
     await putCredentials(a, 'sd', { client_id: DEMO.clientId, client_secret: DEMO.clientSecret });

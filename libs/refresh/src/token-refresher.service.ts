@@ -24,11 +24,15 @@ export interface RefreshOptions {
 
 /** How often a caller that met another replica's live claim looks again. */
 const CLAIM_POLL_MS = 50;
+/** How long one try for the lock waits before the caller looks for the token another replica may have stored. */
+const LOCK_POLL_MS = 250;
 
 /**
  * Gets a new token under the provider's distributed lock: re-reads the shared token first (another
  * replica may have just refreshed), waits out another replica's live claim, passes the upstream
- * gate, gets the token (the rotating protocol, or a plain grant), stores it fenced, and records the outcome.
+ * gate, gets the token (the rotating protocol, or a plain grant), stores it fenced, and records the
+ * outcome. A caller waiting for the lock looks in the token store between tries, so it gets another
+ * replica's result as soon as it is stored rather than when the lock comes free.
  */
 @Injectable()
 export class TokenRefresher {
@@ -50,28 +54,43 @@ export class TokenRefresher {
     const waitTimer = this.metrics.lockWaitSeconds.startTimer({ provider: instance.id });
     const waitUntil = Date.now() + options.lockWaitMs;
     try {
-      return await this.lock.withLock(
-        refreshLockResource(instance.id),
-        this.config.lockTtlMs,
-        async (held) => {
-          waitTimer();
-          for (;;) {
-            const current = await this.tokens.get(instance.id);
-            if (current && current.expiresAt >= options.validUntil) return current;
-            await this.gate.recheck(instance.id, probing);
-            try {
-              return await this.obtain(instance, current, held);
-            } catch (error) {
-              if (!(error instanceof ClaimHeldError) || Date.now() + CLAIM_POLL_MS > waitUntil) throw error;
-              await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
-            }
-          }
-        },
-        { waitMs: options.lockWaitMs },
-      );
+      for (;;) {
+        try {
+          const waitMs = Math.min(LOCK_POLL_MS, Math.max(0, waitUntil - Date.now()));
+          return await this.lock.withLock(
+            refreshLockResource(instance.id),
+            this.config.lockTtlMs,
+            (held) => {
+              waitTimer();
+              return this.underLock(instance, options, { held, probing, waitUntil });
+            },
+            { waitMs },
+          );
+        } catch (error) {
+          if (!(error instanceof LockUnavailableError) || error instanceof ClaimHeldError || Date.now() >= waitUntil) throw error;
+          // another replica is refreshing: what it gets lands in the token store, so look there between tries
+          const current = await this.tokens.get(instance.id);
+          if (current && current.expiresAt >= options.validUntil) return current;
+        }
+      }
     } catch (error) {
       if (error instanceof LockUnavailableError) this.metrics.lockFailures.inc({ provider: instance.id });
       throw error;
+    }
+  }
+
+  /** Re-reads the shared token, waits out another replica's live claim, passes the gate again, and obtains. */
+  private async underLock(instance: ProviderInstance, options: RefreshOptions, turn: { held: HeldLock; probing: boolean; waitUntil: number }): Promise<StoredToken> {
+    for (;;) {
+      const current = await this.tokens.get(instance.id);
+      if (current && current.expiresAt >= options.validUntil) return current;
+      await this.gate.recheck(instance.id, turn.probing);
+      try {
+        return await this.obtain(instance, current, turn.held);
+      } catch (error) {
+        if (!(error instanceof ClaimHeldError) || Date.now() + CLAIM_POLL_MS > turn.waitUntil) throw error;
+        await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
+      }
     }
   }
 
