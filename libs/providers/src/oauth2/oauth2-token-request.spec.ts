@@ -1,7 +1,7 @@
 import { UpstreamError } from '@app/errors';
 import type { BrokerConfig } from '@app/config';
 import { UpstreamHttpClient } from '../core/upstream-http-client';
-import { OAuth2ClientCredentialsSimulator } from '../oauth2-client-credentials/oauth2-client-credentials.simulator';
+import { OAuth2ClientCredentialsSimulator } from '../oauth2-client-credentials/testing/oauth2-client-credentials.simulator';
 import { requestOAuth2Token, OAuth2TokenCall } from './oauth2-token-request';
 
 const CLIENT = { clientId: 'id with:colon', clientSecret: 's3cr3t/&=' };

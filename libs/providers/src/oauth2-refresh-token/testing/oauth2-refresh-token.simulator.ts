@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { IssuedTokens } from '../testing/issued-tokens';
-import { SimulatorOptions, SimulatorReply, SimulatorRequest, SimulatorServer } from '../testing/simulator-server';
+import { IssuedTokens } from '../../testing/issued-tokens';
+import { SimulatorOptions, SimulatorReply, SimulatorRequest, SimulatorServer } from '../../testing/simulator-server';
 
 export interface PassolutionSimulatorOptions extends SimulatorOptions {
   /** RFC 9700 strict mode: presenting a spent refresh token revokes the whole family, current token included. */

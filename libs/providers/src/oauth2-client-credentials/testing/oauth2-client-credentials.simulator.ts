@@ -1,5 +1,5 @@
-import { IssuedTokens } from '../testing/issued-tokens';
-import { SimulatorOptions, SimulatorReply, SimulatorRequest, SimulatorServer } from '../testing/simulator-server';
+import { IssuedTokens } from '../../testing/issued-tokens';
+import { SimulatorOptions, SimulatorReply, SimulatorRequest, SimulatorServer } from '../../testing/simulator-server';
 
 export interface GenericOAuth2SimulatorOptions extends SimulatorOptions {
   path?: string;

@@ -1,5 +1,5 @@
-import { IssuedTokens } from '../testing/issued-tokens';
-import { SimulatorOptions, SimulatorReply, SimulatorRequest, SimulatorServer } from '../testing/simulator-server';
+import { IssuedTokens } from '../../testing/issued-tokens';
+import { SimulatorOptions, SimulatorReply, SimulatorRequest, SimulatorServer } from '../../testing/simulator-server';
 
 /** SmartDocumentor's `/connect/token` as documented: form body only, scope must be `WebAPI`. */
 export class SmartDocumentorSimulator extends SimulatorServer {

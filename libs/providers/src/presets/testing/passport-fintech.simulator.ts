@@ -1,5 +1,5 @@
-import { IssuedTokens } from '../testing/issued-tokens';
-import { SimulatorOptions, SimulatorReply, SimulatorRequest, SimulatorServer } from '../testing/simulator-server';
+import { IssuedTokens } from '../../testing/issued-tokens';
+import { SimulatorOptions, SimulatorReply, SimulatorRequest, SimulatorServer } from '../../testing/simulator-server';
 
 /** Passport fintech's `/v1/iam/oauth/tokens`: JSON client credentials, 24 h tokens. */
 export class PassportFintechSimulator extends SimulatorServer {
