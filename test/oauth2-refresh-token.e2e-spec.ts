@@ -62,8 +62,8 @@ describe('oauth2-refresh-token from the providers file, two replicas', () => {
     expect(simulator.report()).toMatchObject({ refreshes: report.refreshes + 1, reuses: 0 });
   });
 
-  it('goes on with the same refresh token when the server stops rotating (RFC 6749 §6)', async () => {
-    simulator.answer = { ...simulator.answer, refreshToken: 'keep' };
+  it.each(['keep', 'echo'] as const)('goes on with the same refresh token when the server stops rotating (%s, §6)', async (shape) => {
+    simulator.answer = { ...simulator.answer, refreshToken: shape };
     try {
       const before = simulator.report().refreshes;
       await waitFor(() => simulator.report().refreshes >= before + 3, 8_000);

@@ -58,6 +58,13 @@ describe('RefreshTokenClient', () => {
     expect(simulator.report()).toMatchObject({ refreshes: 2, reuses: 0 });
   });
 
+  it('rotates nothing when the answer repeats the refresh token it was sent', async () => {
+    await start({ answer: { refreshToken: 'echo' } });
+    expect((await refresh()).rotatedCredentials).toBeUndefined();
+    expect((await refresh()).rotatedCredentials).toBeUndefined();
+    expect(simulator.report()).toMatchObject({ refreshes: 2, reuses: 0 });
+  });
+
   it('reads expires_in sent as a string', async () => {
     await start({ answer: { expiresIn: 'string' } });
     const issued = await refresh();

@@ -18,8 +18,11 @@ export interface RefreshTokenSimulatorOptions extends SimulatorOptions, Partial<
 /** How a successful answer looks: the variations RFC 6749 allows, which a real server does not show on demand. */
 export interface RefreshAnswerShape {
   expiresIn: 'number' | 'string' | 'absent';
-  /** `keep`: no new refresh token in the answer, and the presented one stays valid (RFC 6749 §6). */
-  refreshToken: 'rotate' | 'keep';
+  /**
+   * `keep`: no refresh token in the answer, and the presented one stays valid (RFC 6749 §6);
+   * `echo`: the presented one again, still valid, as some servers that do not rotate answer.
+   */
+  refreshToken: 'rotate' | 'keep' | 'echo';
   accessToken: 'opaque' | 'jwt';
   /** Omitted from the answer when undefined. */
   tokenType?: string;
@@ -83,7 +86,12 @@ export class OAuth2RefreshTokenSimulator extends SimulatorServer {
     const expiresIn = { number: lifetime, string: String(lifetime), absent: undefined }[shape.expiresIn];
     return {
       status: 200,
-      body: { expires_in: expiresIn, access_token: accessToken, token_type: shape.tokenType, refresh_token: rotation?.successor },
+      body: {
+        expires_in: expiresIn,
+        access_token: accessToken,
+        token_type: shape.tokenType,
+        refresh_token: rotation?.successor ?? (shape.refreshToken === 'echo' ? presented : undefined),
+      },
     };
   }
 
