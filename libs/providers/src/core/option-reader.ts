@@ -46,6 +46,21 @@ export class OptionReader {
     return parseHttpUrl(value, this.where(field));
   }
 
+  optionalUrl(field: string): string | undefined {
+    return this.take(field) === undefined ? undefined : this.url(field);
+  }
+
+  /** A map of names to text; `rule` says what is wrong with an entry (never quoting its value), or nothing. */
+  stringMap(field: string, rule: (name: string, value: string) => string | undefined): Record<string, string> {
+    const value = this.take(field) ?? {};
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw this.error(field, 'must be a map of names to text');
+    for (const [name, entry] of Object.entries(value)) {
+      const problem = typeof entry === 'string' ? rule(name, entry) : 'must be text';
+      if (problem) throw this.error(field, `entry "${name}" ${problem}`);
+    }
+    return value as Record<string, string>;
+  }
+
   /** Call after reading every field. */
   done(): void {
     const unknown = Object.keys(this.config.options).filter((key) => !this.read.has(key));

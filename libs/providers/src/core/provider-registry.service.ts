@@ -1,50 +1,44 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { DiscoveryService } from '@nestjs/core';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
 import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { ConfigError, InvalidCredentialsInputError, UnknownProviderError } from '@app/errors';
-import { PROVIDER_TYPE_METADATA } from './provider-type.decorator';
+import { PROVIDER_CATALOG } from '../provider-catalog';
+import { applyPreset } from './provider-preset';
 import { ProviderInstance, ProviderTypeDefinition } from './provider-type';
 import { UpstreamHttpClient } from './upstream-http-client';
 
-/** The configured provider instances, built once at startup from PROVIDERS_FILE and the discovered types. */
+/** The configured provider instances, built once at startup from PROVIDERS_FILE and the provider catalog. */
 @Injectable()
 export class ProviderRegistry implements OnModuleInit {
   private readonly instances = new Map<string, ProviderInstance>();
-  private readonly types = new Map<string, ProviderTypeDefinition>();
+  /** The type (a preset's base type) that serves each instance. */
+  private readonly typeOf = new Map<string, ProviderTypeDefinition>();
 
   constructor(
     @InjectBrokerConfig() private readonly config: BrokerConfig,
-    private readonly discovery: DiscoveryService,
     private readonly http: UpstreamHttpClient,
   ) {}
 
   onModuleInit(): void {
-    for (const wrapper of this.discovery.getProviders()) {
-      if (wrapper.metatype && wrapper.instance && Reflect.getMetadata(PROVIDER_TYPE_METADATA, wrapper.metatype)) {
-        const definition = wrapper.instance as ProviderTypeDefinition;
-        this.types.set(definition.type, definition);
-      }
-    }
+    const catalog = new Map(PROVIDER_CATALOG.map((entry) => [entry.type, entry]));
     for (const config of this.config.providers) {
-      const type = this.types.get(config.type);
-      if (!type) {
-        throw new ConfigError(
-          `provider "${config.id}": field "type" is "${config.type}", expected one of ${[...this.types.keys()].sort().join(', ')}`,
-        );
+      const entry = catalog.get(config.type);
+      if (!entry) {
+        const known = [...catalog.keys()].sort().join(', ');
+        throw new ConfigError(`provider "${config.id}": field "type" is "${config.type}", expected one of ${known}`);
       }
-      const resolved = { ...config, baseUrl: config.baseUrl ?? type.defaultBaseUrl };
+      const [type, resolved] = 'base' in entry ? [entry.base, applyPreset(config, entry)] : [entry, config];
+      const withBaseUrl = { ...resolved, baseUrl: resolved.baseUrl ?? type.defaultBaseUrl };
       const base = {
         id: config.id,
         type: config.type,
-        baseUrl: resolved.baseUrl,
         refreshBefore: config.refreshBefore,
-        options: type.parseOptions(resolved),
-        rotatesCredentials: type.rotatesCredentials ?? false,
-        requestsPerMinute: config.requestsPerMinute ?? type.defaultRequestsPerMinute,
+        requestsPerMinute: resolved.requestsPerMinute,
+        ...type.configure(withBaseUrl),
       };
       this.instances.set(config.id, { ...base, client: type.createClient(base, this.http) });
+      this.typeOf.set(config.id, type);
     }
   }
 
@@ -66,7 +60,7 @@ export class ProviderRegistry implements OnModuleInit {
   /** Validates a credential document against the provider type's schema; returns the accepted fields. */
   validateCredentials(id: string, body: unknown): Record<string, string> {
     const instance = this.get(id);
-    const schema = this.types.get(instance.type)!.credentialsSchema;
+    const schema = this.typeOf.get(instance.id)!.credentialsSchema;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new InvalidCredentialsInputError(id, ['body must be a JSON object']);
     }

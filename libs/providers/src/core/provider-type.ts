@@ -9,7 +9,7 @@ export interface IssuedToken {
   expiresAt: number;
   /**
    * Credential fields the upstream rotated and that must be persisted before the old value is
-   * forgotten (Passolution's single-use `refresh_token`). Absent for providers that don't rotate.
+   * forgotten (a new single-use `refresh_token`). Absent when nothing rotated.
    */
   rotatedCredentials?: Record<string, string>;
   /** Non-secret-to-callers state to keep beside the token for the next call (e.g. a provider's own refresh token). */
@@ -28,37 +28,38 @@ export interface TokenClient {
   requestToken(request: TokenRequest): Promise<IssuedToken>;
 }
 
-/** A configured provider instance with its type-specific options already validated. */
-export interface ProviderInstance<Options = unknown> {
-  id: string;
-  type: string;
-  baseUrl?: string;
-  refreshBefore: ProviderInstanceConfig['refreshBefore'];
+/** What a provider type makes of one instance's fields. */
+export interface ProviderSettings<Options = unknown> {
   options: Options;
-  /** True when tokens come from a single-use credential: the strict claim/commit refresh protocol applies. */
+  /** True when tokens come from a single-use credential: the fenced claim/commit refresh protocol applies. */
   rotatesCredentials: boolean;
+}
+
+/** A configured provider instance, its type's fields checked and its defaults resolved. */
+export interface ProviderInstance<Options = unknown> extends ProviderSettings<Options> {
+  id: string;
+  /** What the providers file names: a type or a preset. */
+  type: string;
+  refreshBefore: ProviderInstanceConfig['refreshBefore'];
   /** Upstream token calls allowed per minute across all replicas; undefined = no limit. */
   requestsPerMinute?: number;
   client: TokenClient;
 }
 
 /**
- * A kind of upstream (`smartdocumentor`, `oauth2-client-credentials`, ...). One class per provider
- * folder, decorated with `@ProviderType()` so the registry finds it.
+ * A kind of upstream mechanism (`oauth2-client-credentials`, `portfoleon`, ...): one folder, one
+ * entry in the provider catalog.
  */
 export interface ProviderTypeDefinition<Options = unknown> {
   readonly type: string;
-  /** Used when the instance config has no `baseUrl`; undefined means `baseUrl` is required. */
+  /** Used when the instance config has no `baseUrl`; undefined means the type needs none or requires one. */
   readonly defaultBaseUrl?: string;
-  readonly rotatesCredentials?: boolean;
-  /** The upstream's documented rate limit for token calls, when it has one. */
-  readonly defaultRequestsPerMinute?: number;
   /** class-validator DTO for the credential fields; unknown fields are rejected. */
   readonly credentialsSchema: new () => object;
   /**
    * Checks the type-specific fields and resolves endpoints; throws ConfigError naming provider
-   * and field. `config.baseUrl` already holds `defaultBaseUrl` when the instance set none.
+   * and field. `config.baseUrl` already holds the default when the instance set none.
    */
-  parseOptions(config: ProviderInstanceConfig): Options;
+  configure(config: ProviderInstanceConfig): ProviderSettings<Options>;
   createClient(instance: Omit<ProviderInstance<Options>, 'client'>, http: UpstreamHttpClient): TokenClient;
 }

@@ -1,33 +1,24 @@
-import { ProviderInstanceConfig } from '@app/config';
-import { ProviderType } from '../core/provider-type.decorator';
-import { ProviderInstance, ProviderTypeDefinition, TokenClient } from '../core/provider-type';
 import { OptionReader } from '../core/option-reader';
-import { UpstreamHttpClient } from '../core/upstream-http-client';
+import { ProviderTypeDefinition } from '../core/provider-type';
 import { ClientCredentialsDto } from '../oauth2/client-credentials.dto';
-import { ClientCredentialsTokenClient, ClientCredentialsSettings } from '../oauth2/client-credentials-token-client';
-
-type GenericOptions = Omit<ClientCredentialsSettings, 'provider'>;
+import { OAuth2EndpointSettings, readOAuth2Settings } from '../oauth2/oauth2-settings';
+import { OAuth2TokenEndpoint } from '../oauth2/oauth2-token-endpoint';
+import { ClientCredentialsTokenClient } from './client-credentials-token-client';
 
 /** Any RFC 6749 client-credentials server, configured without code. */
-@ProviderType()
-export class OAuth2ClientCredentialsProviderType implements ProviderTypeDefinition<GenericOptions> {
-  readonly type = 'oauth2-client-credentials';
-  readonly credentialsSchema = ClientCredentialsDto;
+export const oauth2ClientCredentials: ProviderTypeDefinition<OAuth2EndpointSettings> = {
+  type: 'oauth2-client-credentials',
+  credentialsSchema: ClientCredentialsDto,
 
-  parseOptions(config: ProviderInstanceConfig): GenericOptions {
+  configure(config) {
     const reader = new OptionReader(config);
-    const options: GenericOptions = {
-      tokenUrl: reader.url('tokenUrl'),
-      scope: reader.optionalString('scope'),
-      bodyFormat: reader.oneOf('bodyFormat', ['json', 'form'] as const, 'form'),
-      clientAuth: reader.oneOf('auth', ['body', 'basic'] as const, 'body'),
-      defaultExpiresInSeconds: reader.positiveInt('defaultExpiresIn', 3600),
-    };
+    // `defaultExpiresIn` is what this field was called before it was shared with oauth2-refresh-token
+    const options = readOAuth2Settings(reader, reader.positiveInt('defaultExpiresIn', 3600));
     reader.done();
-    return options;
-  }
+    return { options, rotatesCredentials: false };
+  },
 
-  createClient(instance: Omit<ProviderInstance<GenericOptions>, 'client'>, http: UpstreamHttpClient): TokenClient {
-    return new ClientCredentialsTokenClient(http, { provider: instance.id, ...instance.options });
-  }
-}
+  createClient(instance, http) {
+    return new ClientCredentialsTokenClient(new OAuth2TokenEndpoint(http, instance.id, instance.options));
+  },
+};

@@ -1,8 +1,5 @@
-import { ProviderInstanceConfig } from '@app/config';
-import { ProviderType } from '../core/provider-type.decorator';
-import { ProviderInstance, ProviderTypeDefinition, TokenClient } from '../core/provider-type';
 import { OptionReader } from '../core/option-reader';
-import { UpstreamHttpClient } from '../core/upstream-http-client';
+import { ProviderTypeDefinition } from '../core/provider-type';
 import { PassportalCredentialsDto } from './passportal-credentials.dto';
 import { PassportalTokenClient } from './passportal-token-client';
 
@@ -16,19 +13,18 @@ interface PassportalOptions {
  * server has its own address, so `baseUrl` is required. The docs spell the scope `docs-api` in the
  * table and `docs_api` in the sample request; the sample's spelling is the default.
  */
-@ProviderType()
-export class PassportalProviderType implements ProviderTypeDefinition<PassportalOptions> {
-  readonly type = 'passportal';
-  readonly credentialsSchema = PassportalCredentialsDto;
+export const passportal: ProviderTypeDefinition<PassportalOptions> = {
+  type: 'passportal',
+  credentialsSchema: PassportalCredentialsDto,
 
-  parseOptions(config: ProviderInstanceConfig): PassportalOptions {
+  configure(config) {
     const reader = new OptionReader(config);
     const options = { tokenUrl: reader.endpoint('/api/v2/auth/client_token'), scope: reader.string('scope', 'docs_api') };
     reader.done();
-    return options;
-  }
+    return { options, rotatesCredentials: false };
+  },
 
-  createClient(instance: Omit<ProviderInstance<PassportalOptions>, 'client'>, http: UpstreamHttpClient): TokenClient {
+  createClient(instance, http) {
     return new PassportalTokenClient(http, instance.id, instance.options.tokenUrl, instance.options.scope);
-  }
-}
+  },
+};

@@ -4,7 +4,7 @@ import { UpstreamError } from '@app/errors';
 import { IssuedToken } from '../core/provider-type';
 import { UpstreamHttpClient } from '../core/upstream-http-client';
 import { PortfoleonTokenClient } from './portfoleon-token-client';
-import { PortfoleonSimulator, PortfoleonSimulatorOptions } from './portfoleon.simulator';
+import { PortfoleonSimulator, PortfoleonSimulatorOptions } from './testing/portfoleon.simulator';
 
 const API_KEY = 'AKPF123,unit-spec-api-key';
 const LOGIN = '/api/v1/security/token';

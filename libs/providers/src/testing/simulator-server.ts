@@ -9,7 +9,8 @@ export type SimulatorFault =
   | { mode: 'none' }
   /** `body` replaces the default `{"error": "simulated_failure"}`, e.g. with text an upstream should never get to repeat. */
   | { mode: 'status'; status: number; retryAfterSeconds?: number; body?: unknown }
-  | { mode: 'html' }
+  /** An HTML error page, as a proxy in front of the upstream answers (502 unless told). */
+  | { mode: 'html'; status?: number }
   | { mode: 'empty' }
   | { mode: 'truncated-json' }
   | { mode: 'no-token' }
@@ -29,7 +30,7 @@ export interface SimulatorReply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
-  /** Sent as is instead of `body` as JSON: for answers that claim to be JSON and are not. */
+  /** Sent as is instead of `body` as JSON: for answers that are not JSON, whatever they claim. */
   raw?: string;
 }
 
@@ -97,7 +98,7 @@ export abstract class SimulatorServer {
   }
 }
 
-function faultReply(fault: SimulatorFault): SimulatorReply | string | undefined {
+function faultReply(fault: SimulatorFault): SimulatorReply | undefined {
   switch (fault.mode) {
     case 'status':
       return {
@@ -105,8 +106,11 @@ function faultReply(fault: SimulatorFault): SimulatorReply | string | undefined 
         body: fault.body ?? { error: 'simulated_failure' },
         headers: fault.retryAfterSeconds ? { 'retry-after': String(fault.retryAfterSeconds) } : {},
       };
-    case 'html':
-      return '<html><body><h1>502 Bad Gateway</h1></body></html>';
+    case 'html': {
+      const status = fault.status ?? 502;
+      const raw = `<html><body><h1>${status} Error</h1></body></html>`;
+      return { status, body: undefined, raw, headers: { 'content-type': 'text/html' } };
+    }
     case 'empty':
       return { status: 200, body: undefined };
     case 'truncated-json':
@@ -120,11 +124,7 @@ function faultReply(fault: SimulatorFault): SimulatorReply | string | undefined 
   }
 }
 
-function send(res: ServerResponse, reply: SimulatorReply | string): void {
-  if (typeof reply === 'string') {
-    res.writeHead(502, { 'content-type': 'text/html' }).end(reply);
-    return;
-  }
+function send(res: ServerResponse, reply: SimulatorReply): void {
   const text = reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
   res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end(text);
 }

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import { IssuedTokens } from '../testing/issued-tokens';
-import { SimulatorOptions, SimulatorReply, SimulatorRequest, SimulatorServer } from '../testing/simulator-server';
-import { passportalHash } from './passportal-signature';
+import { IssuedTokens } from '../../testing/issued-tokens';
+import { SimulatorOptions, SimulatorReply, SimulatorRequest, SimulatorServer } from '../../testing/simulator-server';
+import { passportalHash } from '../passportal-signature';
 
 export interface PassportalSimulatorOptions extends SimulatorOptions {
   scope?: string;

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { SimulatorOptions, SimulatorReply, SimulatorRequest, SimulatorServer } from '../testing/simulator-server';
+import { SimulatorOptions, SimulatorReply, SimulatorRequest, SimulatorServer } from '../../testing/simulator-server';
 
 export interface PortfoleonSimulatorOptions extends SimulatorOptions {
   /** How long a refresh chain may run before "Authentication expired" (seconds). */
