@@ -106,6 +106,16 @@ describe.each([
     expect(await replicas[1].describe('pa')).toMatchObject({ state: 'reauthorization_required', last_error: { code: 'invalid_grant' } });
   });
 
+  it('says which part the upstream refused: a wrong client secret is not an expired grant', async () => {
+    const record = await store.get('pa');
+    await store.put('pa', { ...record!.values, client_secret: 'not-the-secret' }, record!.version);
+    const error = (await replicas[0].refresh('pa').catch((e: unknown) => e)) as ReauthorizationRequiredError;
+    expect(error).toBeInstanceOf(ReauthorizationRequiredError);
+    expect(error).toMatchObject({ reason: 'invalid_client' });
+    expect(error.message).toMatch(/check client_id, client_secret/);
+    expect(await replicas[1].describe('pa')).toMatchObject({ state: 'reauthorization_required', last_error: { code: 'invalid_client' } });
+  });
+
   it('keeps a new refresh token in the outbox while the store refuses writes, then commits it', async () => {
     simulator.delayMs = 300;
     const running = replicas[0].refresh('pa');

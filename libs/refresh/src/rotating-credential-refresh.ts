@@ -109,9 +109,9 @@ export class RotatingCredentialRefresh {
     const answered = error instanceof UpstreamError && error.details.status !== undefined && error.details.status >= 300;
     if (!answered) return error;
     const refused = error.kind === 'permanent';
-    const message = claim.recovering
-      ? `The upstream refused the refresh token (${error.reason}) after an earlier attempt ended with unknown outcome (a replica died or lost its connection after sending it). Store new credentials with PUT /admin/credentials/${provider}`
-      : `The upstream refused the refresh token (${error.reason}). Store new credentials with PUT /admin/credentials/${provider}`;
+    // the provider's message says what to look at (grant, client, scope); ours says what happened before it
+    const after = claim.recovering ? ', after an earlier attempt ended with unknown outcome (a replica died or lost its connection after sending it)' : '';
+    const message = `${error.message}${after}. Store new credentials with PUT /admin/credentials/${provider}`;
     const values = refused ? withRefusal(claimed.values, { code: error.reason, message, at: Date.now() }) : withClaim(claimed.values, undefined);
     try {
       await this.credentials.put(provider, values, claimed.version);
