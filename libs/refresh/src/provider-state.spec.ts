@@ -1,4 +1,6 @@
-import { deriveProviderState, type ProviderStateInputs } from './provider-state';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deriveProviderState, PROVIDER_STATE_GUIDE, type ProviderStateInputs } from './provider-state';
 
 const healthy: ProviderStateInputs = { hasCredentials: true, hasToken: true, status: { state: 'ok' }, refreshing: false };
 
@@ -19,5 +21,15 @@ describe('deriveProviderState', () => {
     ['failing with a write pending', 'failing', { status: { state: 'failing', durableWritePending: true } }],
   ])('%s -> %s', (_case, expected, overrides) => {
     expect(deriveProviderState({ ...healthy, ...overrides })).toBe(expected);
+  });
+});
+
+describe('PROVIDER_STATE_GUIDE', () => {
+  it("is README's state table, row for row", () => {
+    const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+    const rows = Object.entries(PROVIDER_STATE_GUIDE).map(([state, g]) => `  | \`${state}\` | ${g.meaning} | ${g.whatToDo} |\n`);
+    const inReadme = readme.match(/^ {2}\| state \| meaning \| what to do \|\n(?: {2}\|.*\n)*/m)?.[0];
+    // a failure prints the table as it should be, ready to paste into README "Operations"
+    expect(inReadme).toBe(['  | state | meaning | what to do |\n', '  |---|---|---|\n', ...rows].join(''));
   });
 });

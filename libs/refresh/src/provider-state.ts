@@ -27,3 +27,34 @@ export function deriveProviderState({ hasCredentials, hasToken, status, refreshi
 export function refreshLockResource(provider: string): string {
   return `{${provider}}:refresh`;
 }
+
+/** What a state means and what the person on call does about it. */
+export interface ProviderStateGuide {
+  meaning: string;
+  /** `code` in backticks; `<provider>` stands for the provider's id. */
+  whatToDo: string;
+}
+
+const SEED_CREDENTIALS = '`PUT /admin/credentials/<provider>` with the admin token (see "Credentials (admin)")';
+
+/**
+ * The one text per state: the status page shows it beside each provider, and README "Operations"
+ * carries the same table (a spec compares them).
+ */
+export const PROVIDER_STATE_GUIDE: Readonly<Record<ProviderState, ProviderStateGuide>> = {
+  ok: { meaning: 'token fresh, last refresh succeeded', whatToDo: 'nothing' },
+  refreshing: { meaning: "a refresh holds the provider's lock right now (any replica)", whatToDo: 'nothing; look again in a few seconds' },
+  degraded: {
+    meaning: 'tokens are served, but a rotated refresh token still waits for its durable write (outbox)',
+    whatToDo: 'check that the credential store is reachable (`/health/ready`); the broker retries the write on its own',
+  },
+  failing: {
+    meaning: 'transient upstream failures; backing off until `next_refresh_at`; tokens still valid are served',
+    whatToDo: 'check the upstream against the last error; the broker retries on its own',
+  },
+  reauthorization_required: {
+    meaning: 'the upstream refused the credentials',
+    whatToDo: `a person stores new credentials: ${SEED_CREDENTIALS}`,
+  },
+  credentials_missing: { meaning: 'nothing stored', whatToDo: `store credentials: ${SEED_CREDENTIALS}` },
+};
