@@ -6,6 +6,7 @@ import { NotReadyError } from '@app/errors';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
 import { ApiErrors } from './openapi/api-errors.decorator';
 import { HealthBody } from './openapi/api-models';
+import { probeStores, type StoreReadiness } from './store-readiness';
 
 /**
  * Liveness: the process answers. Readiness: config loaded (we are running), token store and
@@ -36,11 +37,9 @@ export class HealthController {
   @ApiOkResponse({ type: HealthBody })
   @ApiErrors(503)
   async ready(): Promise<HealthCheckResult> {
+    const stores = await probeStores(this.tokens, this.credentials);
     try {
-      return await this.health.check([
-        () => this.probe('token_store', this.tokens.description, () => this.tokens.ping()),
-        () => this.probe('credential_store', this.credentials.description, () => this.credentials.ping()),
-      ]);
+      return await this.health.check(stores.map((store) => () => this.indicate(store)));
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const { error: down = {} } = error.getResponse() as HealthCheckResult;
@@ -49,13 +48,8 @@ export class HealthController {
     }
   }
 
-  private async probe(key: string, description: string, ping: () => Promise<void>) {
+  private indicate({ key, backend, ready, problem }: StoreReadiness) {
     const check = this.indicators.check(key);
-    try {
-      await ping();
-      return check.up({ backend: description });
-    } catch (error) {
-      return check.down({ backend: description, message: (error as Error).message });
-    }
+    return ready ? check.up({ backend }) : check.down({ backend, message: problem });
   }
 }
