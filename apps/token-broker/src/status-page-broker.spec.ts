@@ -1,0 +1,29 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brokerMode, readBrokerVersion } from './status-page-broker';
+
+describe('brokerMode', () => {
+  it('says embedded without Redis, and a single Redis server without its URL', () => {
+    expect(brokerMode({})).toMatch(/^embedded: one instance/);
+    const mode = brokerMode({ redisUrl: 'redis://user:pa55word@redis.internal:6379/2' });
+    expect(mode).toMatch(/^Redis, single server/);
+    expect(mode).not.toMatch(/pa55word|redis\.internal/);
+  });
+});
+
+describe('readBrokerVersion', () => {
+  const root = mkdtempSync(join(tmpdir(), 'tb-version-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('reads the nearest package.json above the code, as from dist/apps/token-broker/src', () => {
+    const code = join(root, 'dist/apps/token-broker/src');
+    mkdirSync(code, { recursive: true });
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'token-broker', version: '1.2.3' }));
+    expect(readBrokerVersion(code)).toBe('1.2.3');
+  });
+
+  it("is this repository's version from the sources", () => {
+    expect(readBrokerVersion()).toBe(JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')).version);
+  });
+});
