@@ -1,20 +1,48 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { ProviderStatusService } from '@app/refresh';
+import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
+import { InjectCredentialStore, type CredentialStore } from '@app/credentials';
+import { TokenStoreUnavailableError } from '@app/errors';
+import { ProviderStatusService, type ProviderStatusView } from '@app/refresh';
+import { InjectTokenStore, type TokenStore } from '@app/token-store';
 import { renderStatusPage } from './status-page';
+import { brokerMode, readBrokerVersion, type BrokerFacts } from './status-page-broker';
+import { buildStatusPageView } from './status-page-view';
+import { probeStores } from './store-readiness';
 
 @ApiTags('operations')
 @Controller()
 export class StatusPageController {
-  constructor(private readonly status: ProviderStatusService) {}
+  private readonly broker: BrokerFacts;
+
+  constructor(
+    private readonly status: ProviderStatusService,
+    @InjectTokenStore() private readonly tokens: TokenStore,
+    @InjectCredentialStore() private readonly credentials: CredentialStore,
+    @InjectBrokerConfig() config: BrokerConfig,
+  ) {
+    // built with the app: the start of its uptime, and the version read once
+    this.broker = { mode: brokerMode(config), version: readBrokerVersion(), startedAt: Date.now() };
+  }
 
   @Get()
-  @ApiOperation({ summary: 'Read-only status page: the /providers table as HTML, reloading itself every 5 s' })
+  @ApiOperation({ summary: 'Status page for on-call: the broker, its stores, every provider and what to do; reloads every 5 s' })
   @ApiProduces('text/html')
   @ApiOkResponse({ schema: { type: 'string' } })
   @Header('content-type', 'text/html; charset=utf-8')
   @Header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
   async page(): Promise<string> {
-    return renderStatusPage(await this.status.list());
+    const [stores, providers] = await Promise.all([probeStores(this.tokens, this.credentials), this.providers()]);
+    return renderStatusPage(buildStatusPageView({ broker: this.broker, stores, ...providers, now: Date.now() }));
+  }
+
+  /** With the token store down there are no provider states to show, but the page still says why. */
+  private async providers(): Promise<{ providers: ProviderStatusView[]; providersUnavailable?: string }> {
+    try {
+      return { providers: await this.status.list() };
+    } catch (error) {
+      if (!(error instanceof TokenStoreUnavailableError)) throw error;
+      return { providers: [], providersUnavailable: `Provider states cannot be read: ${error.message}` };
+    }
   }
 }

@@ -1,0 +1,82 @@
+import type { ProviderStatusView } from '@app/refresh';
+import { buildStatusPageView, type StatusPageInputs } from './status-page-view';
+
+const NOW = Date.parse('2030-01-02T03:04:05.000Z');
+const MIN = 60_000;
+const at = (offsetMs: number) => new Date(NOW + offsetMs).toISOString();
+
+const refused: ProviderStatusView = {
+  provider: 'crm',
+  type: 'smartdocumentor',
+  state: 'reauthorization_required',
+  expires_at: at(42 * MIN),
+  last_refresh_at: at(-3 * MIN),
+  next_refresh_at: null,
+  consecutive_failures: 2,
+  last_error: { code: 'invalid_client', message: 'Upstream refused the credentials', at: at(-90_000) },
+  durable_write_pending: true,
+};
+
+const inputs: StatusPageInputs = {
+  broker: { mode: 'embedded: one instance', version: '1.2.3', startedAt: NOW - (3 * 60 + 5) * MIN },
+  stores: [
+    { key: 'token_store', backend: 'Redis', ready: false, problem: 'Redis is unavailable (connect ECONNREFUSED)' },
+    { key: 'credential_store', backend: 'encrypted file data/credentials.enc', ready: true },
+  ],
+  providers: [refused],
+  now: NOW,
+};
+
+describe('buildStatusPageView', () => {
+  const view = buildStatusPageView(inputs);
+
+  it('describes the broker: mode, version, uptime since its start, and each store as /health/ready probed it', () => {
+    expect(view.broker).toEqual({
+      mode: 'embedded: one instance',
+      version: '1.2.3',
+      uptime: '3 h 5 min',
+      startedAt: { iso: '2030-01-01T23:59:05.000Z', relative: '3 h 5 min ago', absolute: '2030-01-01 23:59:05 UTC' },
+      stores: [
+        { name: 'Token store', backend: 'Redis', ready: false, problem: 'Redis is unavailable (connect ECONNREFUSED)' },
+        { name: 'Credential store', backend: 'encrypted file data/credentials.enc', ready: true, problem: undefined },
+      ],
+    });
+    expect(view.generatedAt.absolute).toBe('2030-01-02 03:04:05 UTC');
+  });
+
+  it("gives each provider its state's guide, with the provider's id filled in", () => {
+    const [card] = view.providers;
+    expect(card).toMatchObject({
+      provider: 'crm',
+      type: 'smartdocumentor',
+      state: 'reauthorization_required',
+      meaning: 'the upstream refused the credentials',
+    });
+    expect(card.whatToDo).toContain('`PUT /admin/credentials/crm`');
+    expect(card.whatToDo).not.toContain('<provider>');
+  });
+
+  it('turns every moment into relative words with the absolute time beside them', () => {
+    const [card] = view.providers;
+    expect(card.expiresAt).toEqual({ iso: at(42 * MIN), relative: 'in 42 min', absolute: '2030-01-02 03:46:05 UTC' });
+    expect(card.lastRefreshAt?.relative).toBe('3 min ago');
+    expect(card.nextRefreshAt).toBeUndefined();
+    expect(card.lastError).toEqual({
+      code: 'invalid_client',
+      message: 'Upstream refused the credentials',
+      at: { iso: at(-90_000), relative: '1 min ago', absolute: '2030-01-02 03:02:35 UTC' },
+    });
+    expect(card).toMatchObject({ consecutiveFailures: 2, durableWritePending: true });
+  });
+
+  it('leaves the actions empty for now, and a provider without history without moments', () => {
+    const unseeded = { ...refused, state: 'credentials_missing' as const, expires_at: null, last_refresh_at: null, last_error: null };
+    const [card] = buildStatusPageView({ ...inputs, providers: [unseeded] }).providers;
+    expect(card).toMatchObject({ actions: [], expiresAt: undefined, lastRefreshAt: undefined, lastError: undefined });
+  });
+
+  it('passes on why the providers could not be read', () => {
+    const providersUnavailable = 'Provider states cannot be read: Redis is unavailable';
+    expect(buildStatusPageView({ ...inputs, providers: [], providersUnavailable })).toMatchObject({ providers: [], providersUnavailable });
+  });
+});
