@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CredentialsAdminService, TokenService, type CredentialSummary } from '@app/refresh';
+import { CredentialsAdminService, type CredentialSummary } from '@app/credential-admin';
+import { TokenService } from '@app/refresh';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AuditLog } from './audit-log.service';
 import { ApiErrors } from './openapi/api-errors.decorator';

@@ -3,10 +3,14 @@ import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type { DestinationStream } from 'pino';
 import { ConfigModule, type ConfigModuleOptions } from '@app/config';
+import { CredentialAdminModule } from '@app/credential-admin';
+import { CredentialsModule } from '@app/credentials';
 import { LoggingModule } from '@app/logging';
 import { MetricsModule } from '@app/metrics';
+import { ProvidersModule } from '@app/providers';
 import { RateLimitModule } from '@app/rate-limit';
 import { RefreshModule, RefreshSchedulerModule } from '@app/refresh';
+import { TokenStoreModule } from '@app/token-store';
 import { AdminCredentialsController } from './admin-credentials.controller';
 import { AuditLog } from './audit-log.service';
 import { AuthFailureThrottle } from './auth-failure-throttle';
@@ -34,11 +38,15 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ env: options.env, isGlobal: true }),
         LoggingModule.forRoot({ destination: options.logDestination, exclude: [{ method: RequestMethod.GET, path: 'tokens/:provider' }] }),
+        ProvidersModule,
+        CredentialsModule,
+        TokenStoreModule,
+        RateLimitModule,
+        MetricsModule,
         RefreshModule,
         RefreshSchedulerModule,
-        MetricsModule,
+        CredentialAdminModule,
         TerminusModule.forRoot({ logger: false }),
-        RateLimitModule,
       ],
       controllers: [ForcedRefreshController, AdminCredentialsController, ProvidersController, HealthController, MetricsController, StatusPageController],
       providers: [{ provide: APP_FILTER, useClass: DomainExceptionFilter }, AuditLog, AuthFailureThrottle, CallerAuthenticator, CallerRateLimit, TokenRoute],

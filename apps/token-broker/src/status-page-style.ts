@@ -1,4 +1,4 @@
-import type { ProviderStatusView } from '@app/refresh';
+import type { ProviderStatusView } from './provider-status-view';
 
 type State = ProviderStatusView['state'];
 

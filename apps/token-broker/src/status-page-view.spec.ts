@@ -1,4 +1,4 @@
-import type { ProviderStatusView } from '@app/refresh';
+import type { ProviderStatusView } from './provider-status-view';
 import { buildStatusPageView, type StatusPageInputs } from './status-page-view';
 
 const NOW = Date.parse('2030-01-02T03:04:05.000Z');

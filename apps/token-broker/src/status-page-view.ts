@@ -1,4 +1,5 @@
-import { PROVIDER_STATE_GUIDE, type ProviderStatusView } from '@app/refresh';
+import { PROVIDER_STATE_GUIDE } from '@app/refresh';
+import type { ProviderStatusView } from './provider-status-view';
 import type { BrokerFacts } from './status-page-broker';
 import { absoluteTime, duration, relativeTime } from './status-page-time';
 import type { StoreReadiness } from './store-readiness';

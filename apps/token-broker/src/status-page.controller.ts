@@ -3,12 +3,13 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { InjectCredentialStore, type CredentialStore } from '@app/credentials';
 import { TokenStoreUnavailableError } from '@app/errors';
-import { ProviderStatusService, type ProviderStatusView } from '@app/refresh';
+import { ProviderStateService } from '@app/refresh';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
 import { renderStatusPage } from './status-page';
 import { brokerMode, readBrokerVersion, type BrokerFacts } from './status-page-broker';
 import { buildStatusPageView } from './status-page-view';
 import { probeStores } from './store-readiness';
+import { toStatusView, type ProviderStatusView } from './provider-status-view';
 
 @ApiTags('operations')
 @Controller()
@@ -16,7 +17,7 @@ export class StatusPageController {
   private readonly broker: BrokerFacts;
 
   constructor(
-    private readonly status: ProviderStatusService,
+    private readonly states: ProviderStateService,
     @InjectTokenStore() private readonly tokens: TokenStore,
     @InjectCredentialStore() private readonly credentials: CredentialStore,
     @InjectBrokerConfig() config: BrokerConfig,
@@ -39,7 +40,7 @@ export class StatusPageController {
   /** With the token store down there are no provider states to show, but the page still says why. */
   private async providers(): Promise<{ providers: ProviderStatusView[]; providersUnavailable?: string }> {
     try {
-      return { providers: await this.status.list() };
+      return { providers: (await this.states.list()).map(toStatusView) };
     } catch (error) {
       if (!(error instanceof TokenStoreUnavailableError)) throw error;
       return { providers: [], providersUnavailable: `Provider states cannot be read: ${error.message}` };

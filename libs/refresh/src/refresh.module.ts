@@ -7,9 +7,9 @@ import { MetricsModule } from '@app/metrics';
 import { ProvidersModule } from '@app/providers';
 import { RateLimitModule } from '@app/rate-limit';
 import { TokenStoreModule } from '@app/token-store';
-import { CredentialsAdminService } from './credentials-admin.service';
+import { CredentialReplacer } from './credential-replacer.service';
 import { RefreshScheduler } from './refresh-scheduler.service';
-import { ProviderStatusService } from './provider-status.service';
+import { ProviderStateService } from './provider-state.service';
 import { ProviderStatusRecorder } from './provider-status-recorder.service';
 import { RefreshOutbox } from './refresh-outbox.service';
 import { RotatingCredentialRefresh } from './rotating-credential-refresh';
@@ -17,7 +17,7 @@ import { TokenRefresher } from './token-refresher.service';
 import { TokenService } from './token.service';
 import { UpstreamGate } from './upstream-gate.service';
 
-/** Serving and refreshing tokens on demand, and the admin path to credentials. */
+/** Serving and refreshing tokens on demand, the state of each provider, and what storing credentials means for both. */
 @Module({
   imports: [ProvidersModule, CredentialsModule, TokenStoreModule, LockingModule, MetricsModule, RateLimitModule, AlertsModule],
   providers: [
@@ -27,16 +27,16 @@ import { UpstreamGate } from './upstream-gate.service';
     RotatingCredentialRefresh,
     TokenRefresher,
     TokenService,
-    CredentialsAdminService,
-    ProviderStatusService,
+    CredentialReplacer,
+    ProviderStateService,
   ],
-  exports: [TokenService, TokenRefresher, CredentialsAdminService, ProviderStatusService, ProvidersModule, CredentialsModule, TokenStoreModule],
+  exports: [TokenService, TokenRefresher, CredentialReplacer, ProviderStateService],
 })
 export class RefreshModule {}
 
 /** Pre-warming and pre-refreshing on a timer: only the long-running service imports it. */
 @Module({
-  imports: [ScheduleModule.forRoot(), RefreshModule],
+  imports: [ScheduleModule.forRoot(), RefreshModule, ProvidersModule, TokenStoreModule],
   providers: [RefreshScheduler],
   exports: [RefreshScheduler],
 })

@@ -103,7 +103,7 @@ describe.each([
     const calls = simulator.calls.length;
     await expect(replicas[1].refresh('pa')).rejects.toBeInstanceOf(ReauthorizationRequiredError);
     expect(simulator.calls.length).toBe(calls);
-    expect(await replicas[1].describe('pa')).toMatchObject({ state: 'reauthorization_required', last_error: { code: 'invalid_grant' } });
+    expect(await replicas[1].describe('pa')).toMatchObject({ state: 'reauthorization_required', lastError: { code: 'invalid_grant' } });
   });
 
   it('says which part the upstream refused: a wrong client secret is not an expired grant', async () => {
@@ -113,7 +113,7 @@ describe.each([
     expect(error).toBeInstanceOf(ReauthorizationRequiredError);
     expect(error).toMatchObject({ reason: 'invalid_client' });
     expect(error.message).toMatch(/check client_id, client_secret/);
-    expect(await replicas[1].describe('pa')).toMatchObject({ state: 'reauthorization_required', last_error: { code: 'invalid_client' } });
+    expect(await replicas[1].describe('pa')).toMatchObject({ state: 'reauthorization_required', lastError: { code: 'invalid_client' } });
   });
 
   it('keeps a new refresh token in the outbox while the store refuses writes, then commits it', async () => {
@@ -123,7 +123,7 @@ describe.each([
     fixture.refuseWrites(true);
     const token = await running;
     expect(simulator.tokens.isValid(token.accessToken)).toBe(true);
-    expect(await replicas[1].describe('pa')).toMatchObject({ state: 'degraded', durable_write_pending: true });
+    expect(await replicas[1].describe('pa')).toMatchObject({ state: 'degraded', durableWritePending: true });
     expect((await store.get('pa'))?.values.refresh_token).not.toBe(simulator.currentRefreshToken);
 
     fixture.refuseWrites(false);

@@ -109,7 +109,7 @@ it('3. a refused chain stays refused when Redis forgets everything and every rep
   const [restarted] = await replicasOn(fixture, [keyPrefix], { seed: false });
   await expect(restarted.refresh('pa')).rejects.toBeInstanceOf(ReauthorizationRequiredError);
   expect(simulator.calls.length).toBe(calls);
-  expect(await restarted.describe('pa')).toMatchObject({ state: 'reauthorization_required', last_error: { code: 'invalid_grant' } });
+  expect(await restarted.describe('pa')).toMatchObject({ state: 'reauthorization_required', lastError: { code: 'invalid_grant' } });
 
   await reseed(restarted, simulator.currentRefreshToken); // a person stores new credentials: the chain lives again
   await expect(restarted.refresh('pa')).resolves.toMatchObject({ tokenType: 'Bearer' });
@@ -130,7 +130,7 @@ it('4. credentials a person stores retire a pending outbox, and refreshing goes 
   await expect(replica.refresh('pa')).resolves.toMatchObject({ tokenType: 'Bearer' });
   await expect(other.refresh('pa')).resolves.toMatchObject({ tokenType: 'Bearer' });
   expect(await storedRefreshToken(replica)).toBe(simulator.currentRefreshToken);
-  expect(await replica.describe('pa')).toMatchObject({ state: 'ok', durable_write_pending: false });
+  expect(await replica.describe('pa')).toMatchObject({ state: 'ok', durableWritePending: false });
   expect(simulator.report().reuses).toBe(0);
 });
 
@@ -142,11 +142,11 @@ it('5. degraded clears once the outbox is committed in the background', async ()
   await sleep(150);
   fixture.refuseWrites(true);
   await refreshing;
-  expect(await replica.describe('pa')).toMatchObject({ state: 'degraded', durable_write_pending: true });
+  expect(await replica.describe('pa')).toMatchObject({ state: 'degraded', durableWritePending: true });
   fixture.refuseWrites(false);
   await waitFor(async () => (await storedRefreshToken(replica)) === simulator.currentRefreshToken);
   await waitFor(async () => (await replica.describe('pa')).state === 'ok');
-  expect(await replica.describe('pa')).toMatchObject({ state: 'ok', durable_write_pending: false });
+  expect(await replica.describe('pa')).toMatchObject({ state: 'ok', durableWritePending: false });
 });
 
 it('7a. attempts that never reach the upstream spend no rate slot', async () => {

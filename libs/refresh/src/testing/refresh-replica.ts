@@ -9,9 +9,9 @@ import { CREDENTIAL_STORE, type CredentialStore } from '@app/credentials';
 import type { VaultTestServer } from '@app/credentials/testing';
 import { ProviderRegistry } from '@app/providers';
 import { TOKEN_STORE, type StoredToken, type TokenStore } from '@app/token-store';
-import { CredentialsAdminService } from '../credentials-admin.service';
 import { RefreshModule } from '../refresh.module';
-import { ProviderStatusService, type ProviderStatusView } from '../provider-status.service';
+import { CredentialReplacer } from '../credential-replacer.service';
+import { ProviderStateService, type ProviderSnapshot } from '../provider-state.service';
 import { TokenRefresher } from '../token-refresher.service';
 
 /** Where the replicas of one test keep credentials: one encrypted file, or one KV v2 path on a Vault test server. */
@@ -29,8 +29,8 @@ export interface ReplicaOptions {
 /** One broker replica without HTTP: the refresh path on real Redis and a real credential store. */
 export interface RefreshReplica {
   refresh(provider: string, options?: { lockWaitMs?: number; validUntil?: number }): Promise<StoredToken>;
-  describe(provider: string): Promise<ProviderStatusView>;
-  /** What PUT /admin/credentials does: validate, store, and end a "needs a person" state. */
+  describe(provider: string): Promise<ProviderSnapshot>;
+  /** What PUT /admin/credentials does once the values are valid: store them, and end a "needs a person" state. */
   seed(provider: string, values: Record<string, string>): Promise<void>;
   credentials: CredentialStore;
   tokens: TokenStore;
@@ -59,8 +59,8 @@ export async function startReplica(options: ReplicaOptions): Promise<RefreshRepl
   return {
     refresh: (provider, { lockWaitMs = 0, validUntil = Number.POSITIVE_INFINITY } = {}) =>
       app.get(TokenRefresher).refresh(registry.get(provider), { validUntil, lockWaitMs }),
-    describe: (provider) => app.get(ProviderStatusService).describe(provider),
-    seed: async (provider, values) => void (await app.get(CredentialsAdminService).put(provider, values)),
+    describe: (provider) => app.get(ProviderStateService).describe(provider),
+    seed: async (provider, values) => void (await app.get(CredentialReplacer).replace(provider, values)),
     credentials: app.get<CredentialStore>(CREDENTIAL_STORE),
     tokens: app.get<TokenStore>(TOKEN_STORE),
     close: () => app.close(),

@@ -7,22 +7,23 @@ import { deriveProviderState, refreshLockResource, type ProviderState } from './
 import { readRefusal } from './refresh-claim';
 import { refreshDueAt } from './refresh-timing';
 
-/** What the ops dashboard shows per provider: health and timings, never a token or a secret. */
-export interface ProviderStatusView {
+/** A provider's health and timings (epoch ms), never a token or a secret. */
+export interface ProviderSnapshot {
   provider: string;
   type: string;
   state: ProviderState;
-  expires_at: string | null;
-  last_refresh_at: string | null;
-  next_refresh_at: string | null;
-  consecutive_failures: number;
-  last_error: { code: string; message: string; at: string } | null;
-  durable_write_pending: boolean;
+  expiresAt?: number;
+  lastRefreshAt?: number;
+  /** The pre-refresh window's start (without any replica's jitter), or the end of a backoff. */
+  nextRefreshAt?: number;
+  consecutiveFailures: number;
+  lastError?: { code: string; message: string; at: number };
+  durableWritePending: boolean;
 }
 
-/** Builds the provider status from the shared token store, the credential store and the refresh lock, in one place. */
+/** Builds a provider's state from the shared token store, the credential store and the refresh lock, in one place. */
 @Injectable()
-export class ProviderStatusService {
+export class ProviderStateService {
   constructor(
     private readonly registry: ProviderRegistry,
     private readonly credentials: CachedCredentials,
@@ -30,15 +31,15 @@ export class ProviderStatusService {
     @InjectDistributedLock() private readonly lock: DistributedLock,
   ) {}
 
-  list(): Promise<ProviderStatusView[]> {
+  list(): Promise<ProviderSnapshot[]> {
     return Promise.all(this.registry.list().map((instance) => this.build(instance)));
   }
 
-  describe(provider: string): Promise<ProviderStatusView> {
+  describe(provider: string): Promise<ProviderSnapshot> {
     return this.build(this.registry.get(provider));
   }
 
-  private async build(instance: ProviderInstance): Promise<ProviderStatusView> {
+  private async build(instance: ProviderInstance): Promise<ProviderSnapshot> {
     const [token, redisStatus, record, refreshing] = await Promise.all([
       this.tokens.get(instance.id),
       this.tokens.getStatus(instance.id),
@@ -52,19 +53,14 @@ export class ProviderStatusService {
       provider: instance.id,
       type: instance.type,
       state: deriveProviderState({ hasCredentials, hasToken: token !== undefined, status, refreshing }),
-      expires_at: iso(token?.expiresAt),
-      last_refresh_at: iso(status?.lastRefreshAt),
-      // the window's start, without this replica's jitter
-      next_refresh_at: iso(token ? refreshDueAt(token, instance.refreshBefore, 0) : status?.retryAt),
-      consecutive_failures: status?.consecutiveFailures ?? 0,
-      last_error: status?.lastError ? { code: status.lastError.code, message: status.lastError.message, at: iso(status.lastError.at)! } : null,
-      durable_write_pending: status?.durableWritePending ?? false,
+      expiresAt: token?.expiresAt,
+      lastRefreshAt: status?.lastRefreshAt,
+      nextRefreshAt: token ? refreshDueAt(token, instance.refreshBefore, 0) : status?.retryAt,
+      consecutiveFailures: status?.consecutiveFailures ?? 0,
+      lastError: status?.lastError,
+      durableWritePending: status?.durableWritePending ?? false,
     };
   }
-}
-
-function iso(ms: number | undefined): string | null {
-  return ms === undefined ? null : new Date(ms).toISOString();
 }
 
 /** A rotating chain the upstream refused is marked in the credential store: it outlives Redis's copy of the status. */

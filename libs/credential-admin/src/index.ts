@@ -1,0 +1,2 @@
+export { CredentialAdminModule } from './credential-admin.module';
+export { CredentialsAdminService, type CredentialSummary } from './credentials-admin.service';
