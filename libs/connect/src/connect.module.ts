@@ -1,6 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
+import { CredentialAdminModule } from '@app/credential-admin';
 import { CredentialsModule } from '@app/credentials';
 import { ProvidersModule } from '@app/providers';
 import { REDIS_CLIENT, RedisModule } from '@app/redis';
@@ -12,7 +13,7 @@ import { RedisConnectStateStore } from './redis-connect-state-store';
 
 /** The browser connect flow for OAuth2 providers with an authorizeUrl. */
 @Module({
-  imports: [RedisModule, CredentialsModule, ProvidersModule, RefreshModule],
+  imports: [RedisModule, CredentialsModule, ProvidersModule, RefreshModule, CredentialAdminModule],
   providers: [
     {
       provide: CONNECT_STATE_STORE,

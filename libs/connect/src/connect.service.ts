@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
+import { CredentialsAdminService } from '@app/credential-admin';
 import { CachedCredentials, InjectSecretBox, type SecretBox } from '@app/credentials';
 import {
   AuthorizationDeniedError,
@@ -9,7 +10,7 @@ import {
   UpstreamError,
 } from '@app/errors';
 import { ProviderRegistry, type AuthorizationCodeFlow, type OAuth2Grant } from '@app/providers';
-import { CredentialsAdminService, TokenService } from '@app/refresh';
+import { TokenService } from '@app/refresh';
 import { InjectConnectStateStore, type ConnectStateStore, type PendingAuthorization } from './connect-state-store';
 import { codeChallenge, randomSecret, stateHash } from './pkce';
 
