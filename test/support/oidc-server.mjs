@@ -22,7 +22,8 @@ const provider = new Provider(issuer, {
   // every refresh answers with a new refresh token and consumes the one presented; presenting a
   // consumed one again revokes the whole grant (RFC 9700 §4.14.2)
   rotateRefreshToken: true,
-  issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+  // a client allowed the refresh_token grant gets a refresh token with every code
+  issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
   pkce: { required: () => true },
   ttl: {
     AccessToken: settings.accessTokenSeconds,
