@@ -3,9 +3,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ADMIN_TOKEN, CALLER_KEY, callersYaml, testRedisUrl, uniquePrefix } from './support/broker-harness';
 import { AuthorizationServer, RegisteredClient } from './support/authorization-server';
+import { launchChromium, localOnlyContext, signInAndConsent } from './support/authorize-in-browser';
 import { BrokerProcess } from './support/broker-process';
 import { findChromium } from './support/find-chromium';
 import { freePort } from './support/redis-server';
@@ -79,10 +80,7 @@ if (!CHROMIUM.path && !BROWSER_REQUIRED) process.stdout.write(`Connect flow brow
     finisher = new BrokerProcess(finisherPort, env);
     await Promise.all([starter.start(), finisher.start()]);
     await putCredentials({ client_id: client.client_id, client_secret: client.client_secret });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM.path,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium(CHROMIUM.path);
   });
 
   afterAll(async () => {
@@ -221,9 +219,7 @@ if (!CHROMIUM.path && !BROWSER_REQUIRED) process.stdout.write(`Connect flow brow
 
   /** Status page -> Connect/Reconnect -> admin token form -> server login -> consent -> callback on the other replica. */
   async function connectInBrowser(label: string): Promise<{ pageTitle: string; pageText: string; callbackUrl: string }> {
-    const context = await browser.newContext();
-    // the server's dev pages import a web font: nothing leaves this machine
-    await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
+    const context = await localOnlyContext(browser);
     const page = await context.newPage();
     let callbackUrl = '';
     page.on('request', (request) => {
@@ -234,11 +230,7 @@ if (!CHROMIUM.path && !BROWSER_REQUIRED) process.stdout.write(`Connect flow brow
       await page.locator('tr[data-provider="acme"] ul.actions a', { hasText: label }).click();
       await page.fill('input[name="admin_token"]', ADMIN_TOKEN);
       await page.click('button[type="submit"]');
-      await page.waitForURL(`${server.url}/**`);
-      await page.fill('input[name="login"]', 'ops@example.com');
-      await page.fill('input[name="password"]', 'any');
-      await page.click('button[type="submit"]');
-      await page.locator('button', { hasText: 'Continue' }).click(); // the consent page
+      await signInAndConsent(page, server.url);
       await page.waitForURL(`${finisher.url}/oauth/callback?**`);
       return { pageTitle: await page.locator('h1').innerText(), pageText: await page.locator('main').innerText(), callbackUrl };
     } finally {
