@@ -10,6 +10,9 @@ export const TEST_SECRETS = {
   passolutionSecret: 'tb-test-passolution-secret-c871',
   adminToken: 'tb-test-admin-token-0123456789',
   callerKey: 'tbk_test-caller-key-e51b9c',
+  /** Client secrets registered at the real authorization server (oidc-provider) of the e2e tests. */
+  idpClientSecret: 'tb-test-idp-client-secret-6a1f',
+  idpConnectSecret: 'tb-test-idp-connect-secret-d84e',
   /** A wrong secret tests hand in on purpose: refused upstream, and still never logged. */
   wrongSecret: 'tb-test-wrong-secret-2c9d',
 } as const;

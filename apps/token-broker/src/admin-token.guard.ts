@@ -18,11 +18,16 @@ export class AdminTokenGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (!this.expected) throw new AdminDisabledError();
     const request = context.switchToHttp().getRequest<AuthorizedRequest & { ip: string }>();
-    const token = readBearerCredential(request);
-    if (token !== undefined && timingSafeEqual(digest(token), this.expected)) return true;
-    if (token !== undefined) await this.throttle.failed(request.ip);
+    await this.verify(readBearerCredential(request), request.ip);
+    return true;
+  }
+
+  /** Throws unless `token` is the admin token; also for a token sent in a form (the connect page). */
+  async verify(token: string | undefined, address: string): Promise<void> {
+    if (!this.expected) throw new AdminDisabledError();
+    if (token !== undefined && timingSafeEqual(digest(token), this.expected)) return;
+    if (token !== undefined) await this.throttle.failed(address);
     throw new UnauthorizedError('Admin routes need Authorization: Bearer <BROKER_ADMIN_TOKEN>');
   }
 }

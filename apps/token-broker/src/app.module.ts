@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type { DestinationStream } from 'pino';
 import { ConfigModule, type ConfigModuleOptions } from '@app/config';
+import { ConnectModule } from '@app/connect';
 import { CredentialAdminModule } from '@app/credential-admin';
 import { CredentialsModule } from '@app/credentials';
 import { LoggingModule } from '@app/logging';
@@ -12,14 +13,17 @@ import { RateLimitModule } from '@app/rate-limit';
 import { RefreshModule, RefreshSchedulerModule } from '@app/refresh';
 import { TokenStoreModule } from '@app/token-store';
 import { AdminCredentialsController } from './admin-credentials.controller';
+import { AdminTokenGuard } from './admin-token.guard';
 import { AuditLog } from './audit-log.service';
 import { AuthFailureThrottle } from './auth-failure-throttle';
 import { CallerAuthenticator } from './caller-authenticator';
 import { CallerRateLimit } from './caller-rate-limit';
+import { ConnectController } from './connect.controller';
 import { DomainExceptionFilter } from './domain-exception.filter';
 import { ForcedRefreshController } from './forced-refresh.controller';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
+import { OAuthCallbackController } from './oauth-callback.controller';
 import { ProvidersController } from './providers.controller';
 import { StatusPageController } from './status-page.controller';
 import { TokenRoute } from './token-route';
@@ -47,9 +51,27 @@ export class AppModule {
         RefreshSchedulerModule,
         CredentialAdminModule,
         TerminusModule.forRoot({ logger: false }),
+        ConnectModule,
       ],
-      controllers: [ForcedRefreshController, AdminCredentialsController, ProvidersController, HealthController, MetricsController, StatusPageController],
-      providers: [{ provide: APP_FILTER, useClass: DomainExceptionFilter }, AuditLog, AuthFailureThrottle, CallerAuthenticator, CallerRateLimit, TokenRoute],
+      controllers: [
+        ForcedRefreshController,
+        AdminCredentialsController,
+        ProvidersController,
+        HealthController,
+        MetricsController,
+        StatusPageController,
+        ConnectController,
+        OAuthCallbackController,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: DomainExceptionFilter },
+        AuditLog,
+        AuthFailureThrottle,
+        AdminTokenGuard,
+        CallerAuthenticator,
+        CallerRateLimit,
+        TokenRoute,
+      ],
     };
   }
 }

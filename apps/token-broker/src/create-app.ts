@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { BrokerMetrics } from '@app/metrics';
 import { ProviderRegistry } from '@app/providers';
 import { AppModule, type AppModuleOptions } from './app.module';
+import { acceptFormBodiesOnFormRoutes } from './connect-form-body';
 import { limitConnections } from './connection-limiter';
 import { refuseHeadOnGetOnlyRoutes } from './head-refusal';
 import { httpServerOptions } from './http-server-options';
@@ -28,6 +29,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   // the only body the broker takes is an admin JSON document: Fastify's JSON parser stays, its text
   // parser goes, and Nest's form parser is never added (bodyParser: false), so any other type is a 415
   adapter.getInstance().removeContentTypeParser('text/plain');
+  acceptFormBodiesOnFormRoutes(adapter.getInstance()); // the connect page's form, and no other route
   refuseHeadOnGetOnlyRoutes(adapter.getInstance());
   adapter.getInstance().addHook('onSend', async (request, reply) => {
     if (request.url.startsWith(`/${DOCS_PATH}`) && !reply.hasHeader('content-security-policy')) reply.header('content-security-policy', DOCS_CSP);

@@ -12,6 +12,10 @@ import {
 const STATUS_BY_CODE: Record<string, number> = {
   invalid_request: 400,
   invalid_credentials: 400,
+  connect_state_invalid: 400,
+  code_exchange_failed: 400,
+  authorization_denied: 403,
+  connect_unavailable: 409,
   unauthorized: 401,
   admin_disabled: 403,
   forbidden: 403,

@@ -24,6 +24,7 @@ const inputs: StatusPageInputs = {
     { key: 'credential_store', backend: 'encrypted file data/credentials.enc', ready: true },
   ],
   providers: [refused],
+  connectable: new Set(),
   now: NOW,
 };
 
@@ -69,7 +70,18 @@ describe('buildStatusPageView', () => {
     expect(card).toMatchObject({ consecutiveFailures: 2, durableWritePending: true });
   });
 
-  it('leaves the actions empty for now, and a provider without history without moments', () => {
+  it('offers Connect to a connectable provider never connected, and Reconnect once it was', () => {
+    const fresh = { ...refused, provider: 'acme', state: 'credentials_missing' as const, last_refresh_at: null };
+    const view = buildStatusPageView({ ...inputs, providers: [fresh, refused], connectable: new Set(['acme', 'crm']) });
+    expect(view.providers.map((card) => card.actions)).toEqual([
+      [{ label: 'Connect', href: '/admin/connect/acme' }],
+      [{ label: 'Reconnect', href: '/admin/connect/crm' }],
+    ]);
+    const refusedBeforeAnyRefresh = { ...refused, last_refresh_at: null };
+    expect(buildStatusPageView({ ...inputs, providers: [refusedBeforeAnyRefresh], connectable: new Set(['crm']) }).providers[0].actions[0].label).toBe('Reconnect');
+  });
+
+  it('leaves the actions empty for a provider without authorizeUrl, and one without history without moments', () => {
     const unseeded = { ...refused, state: 'credentials_missing' as const, expires_at: null, last_refresh_at: null, last_error: null };
     const [card] = buildStatusPageView({ ...inputs, providers: [unseeded] }).providers;
     expect(card).toMatchObject({ actions: [], expiresAt: undefined, lastRefreshAt: undefined, lastError: undefined });

@@ -37,7 +37,7 @@ export interface ProviderCardView {
   consecutiveFailures: number;
   lastError?: { code: string; message: string; at: MomentView };
   durableWritePending: boolean;
-  /** Empty until a provider type offers one. */
+  /** "Connect" or "Reconnect" for providers with an authorizeUrl; empty for the others. */
   actions: ProviderAction[];
 }
 
@@ -54,6 +54,8 @@ export interface StatusPageInputs {
   stores: StoreReadiness[];
   providers: ProviderStatusView[];
   providersUnavailable?: string;
+  /** Providers a person can authorize in a browser (an authorizeUrl is configured). */
+  connectable: ReadonlySet<string>;
   /** Epoch ms. */
   now: number;
 }
@@ -61,7 +63,7 @@ export interface StatusPageInputs {
 const STORE_NAMES: Record<StoreReadiness['key'], string> = { token_store: 'Token store', credential_store: 'Credential store' };
 
 /** Everything the status page shows, in words and moments, from what the broker knows right now. */
-export function buildStatusPageView({ broker, stores, providers, providersUnavailable, now }: StatusPageInputs): StatusPageView {
+export function buildStatusPageView({ broker, stores, providers, providersUnavailable, connectable, now }: StatusPageInputs): StatusPageView {
   const moment = (at: number): MomentView => ({
     iso: new Date(at).toISOString(),
     relative: relativeTime(at, now),
@@ -89,8 +91,14 @@ export function buildStatusPageView({ broker, stores, providers, providersUnavai
       consecutiveFailures: p.consecutive_failures,
       lastError: p.last_error ? { ...p.last_error, at: moment(Date.parse(p.last_error.at)) } : undefined,
       durableWritePending: p.durable_write_pending,
-      actions: [],
+      actions: connectable.has(p.provider) ? [connectAction(p)] : [],
     })),
     providersUnavailable,
   };
+}
+
+/** "Reconnect" once the provider has been connected (it refreshed, or its chain was refused); before that, "Connect". */
+function connectAction(p: ProviderStatusView): ProviderAction {
+  const connectedBefore = p.last_refresh_at !== null || p.state === 'reauthorization_required';
+  return { label: connectedBefore ? 'Reconnect' : 'Connect', href: `/admin/connect/${encodeURIComponent(p.provider)}` };
 }

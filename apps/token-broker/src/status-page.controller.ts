@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { InjectCredentialStore, type CredentialStore } from '@app/credentials';
 import { TokenStoreUnavailableError } from '@app/errors';
+import { ProviderRegistry } from '@app/providers';
 import { ProviderStateService } from '@app/refresh';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
 import { renderStatusPage } from './status-page';
@@ -21,6 +22,7 @@ export class StatusPageController {
     @InjectTokenStore() private readonly tokens: TokenStore,
     @InjectCredentialStore() private readonly credentials: CredentialStore,
     @InjectBrokerConfig() config: BrokerConfig,
+    private readonly registry: ProviderRegistry,
   ) {
     // built with the app: the start of its uptime, and the version read once
     this.broker = { mode: brokerMode(config), version: readBrokerVersion(), startedAt: Date.now() };
@@ -34,7 +36,8 @@ export class StatusPageController {
   @Header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
   async page(): Promise<string> {
     const [stores, providers] = await Promise.all([probeStores(this.tokens, this.credentials), this.providers()]);
-    return renderStatusPage(buildStatusPageView({ broker: this.broker, stores, ...providers, now: Date.now() }));
+    const connectable = new Set(this.registry.list().flatMap((p) => (p.authorization ? [p.id] : [])));
+    return renderStatusPage(buildStatusPageView({ broker: this.broker, stores, ...providers, connectable, now: Date.now() }));
   }
 
   /** With the token store down there are no provider states to show, but the page still says why. */

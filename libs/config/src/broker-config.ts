@@ -76,4 +76,6 @@ export interface BrokerConfig {
   /** GET /tokens calls per caller per minute, across replicas when Redis is configured. */
   callerRateLimitPerMinute: number;
   alerts: AlertsConfig;
+  /** Origin browsers reach the broker at (no trailing slash, no path); unset: the connect flow is off. */
+  publicUrl?: string;
 }

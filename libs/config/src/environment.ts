@@ -96,6 +96,10 @@ export class Environment {
   /** Comma-separated; each entry is checked by parseAlertWebhookUrls, whose errors never repeat a URL. */
   @IsOptional() @IsString()
   ALERT_WEBHOOK_URLS?: string;
+
+  /** Where browsers reach the broker; checked by parsePublicUrl. The connect flow's redirect_uri is built on it. */
+  @IsOptional() @IsString()
+  PUBLIC_URL?: string;
 }
 
 /** Parses and validates the environment; throws one ConfigError naming the first bad variable. Empty means unset. */

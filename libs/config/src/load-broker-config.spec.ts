@@ -137,3 +137,33 @@ describe('ALERT_WEBHOOK_URLS', () => {
     expect(() => load(value)).not.toThrow(/hooks\.example|hunter2/);
   });
 });
+
+describe('PUBLIC_URL', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-config-public-url-'));
+  const providersFile = join(dir, 'providers.yaml');
+  writeFileSync(providersFile, 'providers:\n');
+  const load = (value?: string) => loadBrokerConfig({ PROVIDERS_FILE: providersFile, PUBLIC_URL: value });
+
+  it('is unset by default and keeps the origin, without a trailing slash', () => {
+    expect(load().publicUrl).toBeUndefined();
+    expect(load('https://broker.example.com/').publicUrl).toBe('https://broker.example.com');
+    expect(load('http://127.0.0.1:8080').publicUrl).toBe('http://127.0.0.1:8080');
+  });
+
+  it.each([
+    ['broker.example.com', /^PUBLIC_URL must be an http\(s\) URL/],
+    ['ftp://broker.example.com', /^PUBLIC_URL must use http or https/],
+    ['https://broker.example.com/tb', /^PUBLIC_URL must be an origin without path, query or fragment, like https:\/\/broker.example.com/],
+    ['https://broker.example.com/?x=1', /without path, query or fragment/],
+    ['https://broker.example.com#top', /without path, query or fragment/],
+    ['https://broker.example.com?', /without path, query or fragment/],
+  ])('rejects %j', (value, message) => {
+    expect(() => load(value)).toThrow(ConfigError);
+    expect(() => load(value)).toThrow(message);
+  });
+
+  it('never repeats credentials given in it', () => {
+    expect(() => load('https://ops:hunter2@broker.example.com')).toThrow(/^PUBLIC_URL must not carry a user name or password$/);
+    expect(() => load('https://ops:hunter2@broker.example.com:99999')).not.toThrow(/hunter2/);
+  });
+});

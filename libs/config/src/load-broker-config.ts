@@ -3,6 +3,7 @@ import { BrokerConfig, CredentialStoreConfig } from './broker-config';
 import { Environment, parseEnvironment } from './environment';
 import { loadCallersFile } from './callers-file';
 import { loadProvidersFile } from './providers-file';
+import { parsePublicUrl } from './public-url';
 
 /** The single place that turns environment variables and PROVIDERS_FILE into typed config. */
 export function loadBrokerConfig(env: Record<string, string | undefined>): BrokerConfig {
@@ -29,6 +30,7 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     callersFile: e.CALLERS_FILE,
     callerRateLimitPerMinute: e.CALLER_RATE_LIMIT,
     alerts: { webhookUrls: parseAlertWebhookUrls(e.ALERT_WEBHOOK_URLS) },
+    publicUrl: parsePublicUrl(e.PUBLIC_URL),
   };
 }
 

@@ -1,5 +1,6 @@
 export { BrokerError } from './broker-error';
 export { ConfigError } from './config-error';
+export { AuthorizationDeniedError, CodeExchangeFailedError, ConnectStateInvalidError, ConnectUnavailableError } from './connect-errors';
 export {
   AdminDisabledError,
   CallerRateLimitedError,

@@ -8,7 +8,7 @@ export const ERROR_MEANINGS: Record<number, string> = {
   401: 'unauthorized: missing or wrong bearer key (WWW-Authenticate: Bearer)',
   403: 'forbidden (caller may not fetch this provider) or admin_disabled (BROKER_ADMIN_TOKEN unset)',
   404: 'unknown_provider, or credentials_not_found',
-  409: 'credential_conflict',
+  409: 'credential_conflict, or connect_unavailable (no authorizeUrl, PUBLIC_URL unset, or no client stored)',
   413: 'payload_too_large (over 64 KiB)',
   415: 'unsupported_media_type: the body is not application/json',
   422: 'min_ttl_unattainable: the provider never issues tokens living that long',

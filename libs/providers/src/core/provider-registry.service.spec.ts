@@ -19,7 +19,7 @@ describe('ProviderRegistry', () => {
     return registry;
   }
   const instance = (providers: string, id: string) => {
-    const { client: _client, ...rest } = load(providers).get(id);
+    const { client: _client, authorization: _authorization, ...rest } = load(providers).get(id);
     return rest;
   };
 
@@ -49,6 +49,17 @@ describe('ProviderRegistry', () => {
         headers: {},
       },
     });
+  });
+
+  it('offers the connect flow for a refresh-token API with an authorizeUrl only', () => {
+    const registry = load(`  acme: { type: oauth2-refresh-token, tokenUrl: "https://auth.acme.example/token", authorizeUrl: "https://auth.acme.example/authorize" }
+  plain: { type: oauth2-refresh-token, tokenUrl: "https://auth.acme.example/token" }
+  sd: { type: smartdocumentor }
+`);
+    const request = { clientId: 'c', redirectUri: 'https://broker.example.com/oauth/callback', state: 's', codeChallenge: 'x' };
+    expect(registry.get('acme').authorization?.authorizationUrl(request)).toMatch(/^https:\/\/auth\.acme\.example\/authorize\?response_type=code&/);
+    expect(registry.get('plain').authorization).toBeUndefined();
+    expect(registry.get('sd').authorization).toBeUndefined();
   });
 
   it("resolves passolution to the refresh-token type with Passolution's documented defaults", () => {

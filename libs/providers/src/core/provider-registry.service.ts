@@ -37,7 +37,7 @@ export class ProviderRegistry implements OnModuleInit {
         requestsPerMinute: resolved.requestsPerMinute,
         ...type.configure(withBaseUrl),
       };
-      this.instances.set(config.id, { ...base, client: type.createClient(base, this.http) });
+      this.instances.set(config.id, { ...base, client: type.createClient(base, this.http), authorization: type.createAuthorization?.(base, this.http) });
       this.typeOf.set(config.id, type);
     }
   }

@@ -1,4 +1,5 @@
 import { ProviderInstanceConfig } from '@app/config';
+import type { AuthorizationCodeFlow } from '../oauth2/authorization-code-grant';
 import { UpstreamHttpClient } from './upstream-http-client';
 
 /** What a provider hands back for one successful token request. */
@@ -44,6 +45,8 @@ export interface ProviderInstance<Options = unknown> extends ProviderSettings<Op
   /** Upstream token calls allowed per minute across all replicas; undefined = no limit. */
   requestsPerMinute?: number;
   client: TokenClient;
+  /** Set when a person can authorize the client in a browser (the connect flow). */
+  authorization?: AuthorizationCodeFlow;
 }
 
 /**
@@ -62,4 +65,6 @@ export interface ProviderTypeDefinition<Options = unknown> {
    */
   configure(config: ProviderInstanceConfig): ProviderSettings<Options>;
   createClient(instance: Omit<ProviderInstance<Options>, 'client'>, http: UpstreamHttpClient): TokenClient;
+  /** For types a person can authorize in a browser; undefined when this instance is not set up for it. */
+  createAuthorization?(instance: Omit<ProviderInstance<Options>, 'client'>, http: UpstreamHttpClient): AuthorizationCodeFlow | undefined;
 }

@@ -1,4 +1,5 @@
 import { OptionReader } from '../core/option-reader';
+import { AuthorizationCodeGrant } from '../oauth2/authorization-code-grant';
 import { ProviderTypeDefinition } from '../core/provider-type';
 import { OAuth2EndpointSettings, readOAuth2Settings } from '../oauth2/oauth2-settings';
 import { OAuth2TokenEndpoint } from '../oauth2/oauth2-token-endpoint';
@@ -6,7 +7,7 @@ import { RefreshTokenClient } from './refresh-token-client';
 import { RefreshTokenCredentialsDto } from './refresh-token-credentials.dto';
 
 export interface RefreshTokenOptions extends OAuth2EndpointSettings {
-  /** Where a person authorizes the client; kept for the connect flow, not used to refresh. */
+  /** Where a person authorizes the client in the connect flow; not used to refresh. */
   authorizeUrl?: string;
 }
 
@@ -28,5 +29,10 @@ export const oauth2RefreshToken: ProviderTypeDefinition<RefreshTokenOptions> = {
 
   createClient(instance, http) {
     return new RefreshTokenClient(new OAuth2TokenEndpoint(http, instance.id, instance.options));
+  },
+
+  createAuthorization({ id, options }, http) {
+    if (!options.authorizeUrl) return undefined;
+    return new AuthorizationCodeGrant(new OAuth2TokenEndpoint(http, id, options), options.authorizeUrl, options.scope);
   },
 };

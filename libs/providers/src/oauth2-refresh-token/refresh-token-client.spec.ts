@@ -49,6 +49,12 @@ describe('RefreshTokenClient', () => {
     expect(simulator.report()).toMatchObject({ refreshes: 4, reuses: 0 });
   });
 
+  it('asks for no scope when refreshing: the grant keeps what the person granted (RFC 6749 §6)', async () => {
+    await start({}, { scope: 'offline_access api' });
+    await refresh();
+    expect(simulator.calls.at(-1)!.body).not.toContain('scope');
+  });
+
   it('keeps the current refresh token when the answer carries none, and the next refresh presents it again', async () => {
     await start({ answer: { refreshToken: 'keep' } });
     const kept = credentials.refresh_token;

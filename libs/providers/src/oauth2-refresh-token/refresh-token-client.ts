@@ -10,7 +10,9 @@ export class RefreshTokenClient implements TokenClient {
   constructor(private readonly endpoint: OAuth2TokenEndpoint) {}
 
   async requestToken({ credentials }: TokenRequest): Promise<IssuedToken> {
-    const grant = await this.endpoint.request({ grant_type: 'refresh_token', refresh_token: credentials.refresh_token }, credentials);
+    // no scope (§6: omitted means the scope granted): a person may have granted less than was asked
+    // for, and a server refuses a refresh that asks for more (invalid_scope)
+    const grant = await this.endpoint.request({ grant_type: 'refresh_token', refresh_token: credentials.refresh_token }, credentials, { withScope: false });
     const rotated = grant.refreshToken !== undefined && grant.refreshToken !== credentials.refresh_token;
     return {
       accessToken: grant.accessToken,

@@ -65,6 +65,15 @@ describe('OAuth2TokenEndpoint', () => {
     expect(simulator.calls.at(-1)!.headers['accept-language']).toBe('de');
   });
 
+  it('leaves the scope out of a grant that takes none (the code exchange)', async () => {
+    const simulator = await start({});
+    const endpoint = new OAuth2TokenEndpoint(http, 'p', settings(simulator, { scope: 'read write' }));
+    await endpoint.request(GRANT, CREDENTIALS, { withScope: false });
+    expect(simulator.calls.at(-1)!.body).not.toContain('scope');
+    await endpoint.request(GRANT, CREDENTIALS);
+    expect(simulator.calls.at(-1)!.body).toContain('scope=read+write');
+  });
+
   it('assumes defaultLifetime when the answer has no expires_in, and says so once per provider, not per refresh', async () => {
     const simulator = await start({});
     simulator.fault = { mode: 'status', status: 200, body: { access_token: 'opaque', token_type: 'Bearer' } };

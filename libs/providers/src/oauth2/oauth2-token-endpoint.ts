@@ -27,11 +27,14 @@ export class OAuth2TokenEndpoint {
     private readonly settings: OAuth2EndpointSettings,
   ) {}
 
-  /** `credentials` hold `client_id` and `client_secret` (the types' credential DTOs require both). */
-  async request(grant: Record<string, string>, credentials: Record<string, string>): Promise<OAuth2Grant> {
+  /**
+   * `credentials` hold `client_id` and `client_secret` (the types' credential DTOs require both). The
+   * configured scope goes with every grant that takes one; the code exchange does not (§4.1.3).
+   */
+  async request(grant: Record<string, string>, credentials: Record<string, string>, { withScope = true } = {}): Promise<OAuth2Grant> {
     const { tokenUrl, scope, bodyFormat, clientAuth } = this.settings;
     const headers: Record<string, string> = { accept: 'application/json', ...this.settings.headers };
-    const params: Record<string, string> = { ...grant, ...(scope ? { scope } : {}) };
+    const params: Record<string, string> = { ...grant, ...(scope && withScope ? { scope } : {}) };
     if (clientAuth === 'basic') {
       // RFC 6749 2.3.1: both parts form-encoded before they are joined
       const pair = `${encodeURIComponent(credentials.client_id)}:${encodeURIComponent(credentials.client_secret)}`;
