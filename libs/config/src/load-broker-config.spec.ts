@@ -32,12 +32,12 @@ describe('loadBrokerConfig', () => {
   });
 
   it.each([
-    [{ PORT: 'abc' }, /^PORT must be an integer number \(got "abc"\)$/],
+    [{ PORT: 'abc' }, /^PORT must be a whole number in plain decimal digits \(got "abc"\)$/],
     [{ PORT: '70000' }, /^PORT must not be greater than 65535/],
     [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of the following values/],
-    [{ BROKER_ADMIN_TOKEN: 'short' }, /^BROKER_ADMIN_TOKEN must be at least 16 characters$/],
-    [{ BROKER_MASTER_KEY: Buffer.alloc(16).toString('base64') }, /^BROKER_MASTER_KEY must be base64 of exactly 32 bytes$/],
+    [{ BROKER_ADMIN_TOKEN: 'short' }, /^BROKER_ADMIN_TOKEN must be at least 32 characters/],
+    [{ BROKER_MASTER_KEY: Buffer.alloc(16).toString('base64') }, /^BROKER_MASTER_KEY must be base64 of exactly 32 random bytes/],
     [{ PROVIDERS_FILE: join(dir, 'missing.yaml') }, /^PROVIDERS_FILE .*missing\.yaml does not exist$/],
   ])('stops with one line naming the variable for %j', (env, message) => {
     expect(() => loadBrokerConfig({ PROVIDERS_FILE: providersFile, ...env })).toThrow(ConfigError);
