@@ -67,6 +67,17 @@ describe('a broker that cannot start', () => {
       { PROVIDERS_FILE: file('typo.yaml', 'providers:\n  sd: { type: smartdocumentor, scopes: x }\n') },
       /PROVIDERS_FILE .*typo\.yaml: provider "sd": field "scopes" is not a field of type "smartdocumentor"; allowed fields: /,
     ],
+    ['a weak admin token', { BROKER_ADMIN_TOKEN: ' '.repeat(16) }, /BROKER_ADMIN_TOKEN must be at least 32 characters .*openssl rand -base64 32/],
+    [
+      'a YAML syntax error',
+      { PROVIDERS_FILE: file('syntax.yaml', 'providers:\n  sd:\n    type: smartdocumentor\n   baseUrl: x\n') },
+      /PROVIDERS_FILE .*syntax\.yaml is not valid YAML: line 4, column 1: .*: " {3}baseUrl: x"$/,
+    ],
+    [
+      'an unknown caller field',
+      { CALLERS_FILE: file('alow.yaml', callersYaml({ billing: { key: CALLER_KEY, allow: '*' } }).replace('allow:', 'alow:')) },
+      /caller "billing": unknown field "alow"; allowed fields: keySha256, allow$/,
+    ],
     [
       'two callers with one key',
       { CALLERS_FILE: file('twins.yaml', callersYaml({ billing: { key: CALLER_KEY, allow: '*' }, reports: { key: CALLER_KEY, allow: '*' } })) },
