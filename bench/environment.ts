@@ -10,7 +10,7 @@ import { putJson, untilAnswering } from './bench-support';
 import { writeCredentialsFile } from './credentials-file';
 
 export const CALLER_KEY = `tbk_bench-${randomBytes(8).toString('hex')}`;
-export const ADMIN_TOKEN = `bench-admin-${randomBytes(8).toString('hex')}`;
+export const ADMIN_TOKEN = `bench-admin-${randomBytes(16).toString('hex')}`;
 export const CLIENT = { clientId: 'bench-client', clientSecret: `bench-secret-${randomBytes(4).toString('hex')}` };
 
 /** One bench scene: a real redis-server, a SmartDocumentor simulator, and broker processes on 127.0.0.1. */

@@ -8,7 +8,7 @@ export const TEST_SECRETS = {
   portfoleonApiKey: 'AKPF123,tb-test-portfoleon-api-key-5b20',
   vaultClientSecret: 'tb-test-vault-client-secret-7f3a',
   passolutionSecret: 'tb-test-passolution-secret-c871',
-  adminToken: 'tb-test-admin-token-0123456789',
+  adminToken: 'tb-test-admin-token-0123456789abcdef7e21',
   callerKey: 'tbk_test-caller-key-e51b9c',
   /** Client secrets registered at the real authorization server (oidc-provider) of the e2e tests. */
   idpClientSecret: 'tb-test-idp-client-secret-6a1f',

@@ -20,11 +20,11 @@ export class CallerAuthenticator {
     private readonly throttle: AuthFailureThrottle,
   ) {
     for (const caller of config.callers) this.byHash.set(caller.keySha256, { caller, hash: Buffer.from(caller.keySha256, 'hex') });
-    this.missingHint = config.callersFileMissing
-      ? `; no callers are configured: create ${config.callersFile} (npm run cli -- callers new <name>)`
-      : '';
-    if (config.callersFileMissing) {
-      new Logger('Callers').warn(`${config.callersFile} does not exist: every GET /tokens call is refused until callers are configured`);
+    const noCallers = config.callersFileState !== 'listed';
+    this.missingHint = noCallers ? `; no callers are configured: add one to ${config.callersFile} (npm run cli -- callers new <name>)` : '';
+    if (noCallers) {
+      const problem = config.callersFileState === 'missing' ? 'does not exist' : 'lists no callers';
+      new Logger('Callers').warn(`${config.callersFile} ${problem}: every GET /tokens call is refused until callers are configured`);
     }
   }
 

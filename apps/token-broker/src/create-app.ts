@@ -37,8 +37,8 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
     reply.header('x-request-id', request.id);
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
-    // startup errors reach main.ts, which prints them as one line; until the logger is set up,
-    // logs are held back (and dropped if startup fails, so the one line stays the only line)
+    // startup errors reach main.ts, which prints them as one line; logs are held back until the
+    // port is open (and dropped if startup fails, so that line stays the only line)
     abortOnError: false,
     bodyParser: false,
     bufferLogs: true,
@@ -49,7 +49,11 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   observeRequests(adapter.getInstance(), app.get(BrokerMetrics), app.get(ProviderRegistry));
   app.get(TokenRoute).register(adapter.getInstance());
   setupOpenApi(app);
-  app.flushLogs();
+  // module init (provider types, credential store) runs in listen(): it can still fail after this
+  adapter.getInstance().addHook('onListen', (done) => {
+    app.flushLogs();
+    done();
+  });
   app.enableShutdownHooks();
   return app;
 }

@@ -10,6 +10,9 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port, config.host);
   const mode = config.redisUrl ? 'with Redis (multi-replica)' : 'in embedded mode (no REDIS_URL: single instance, in-process token store and lock)';
   new Logger('Bootstrap').log(`token-broker listening on ${config.host}:${config.port} ${mode}, ${config.providers.length} provider(s)`);
+  if (config.providers.length === 0) {
+    new Logger('Bootstrap').warn(`PROVIDERS_FILE ${config.providersFile} lists no providers: every GET /tokens call answers 404 until one is added`);
+  }
 }
 
 bootstrap().catch((error: unknown) => {

@@ -11,6 +11,8 @@ export interface ProviderInstanceConfig {
   /** Caps upstream token calls across all replicas; the type's documented limit when unset. */
   requestsPerMinute?: number;
   options: Record<string, unknown>;
+  /** Where the instance is configured, for error messages: `PROVIDERS_FILE config/providers.yaml`. */
+  definedIn?: string;
 }
 
 export interface FileCredentialStoreConfig {
@@ -70,8 +72,8 @@ export interface BrokerConfig {
   lockWaitMs: number;
   providers: ProviderInstanceConfig[];
   callers: CallerConfig[];
-  /** CALLERS_FILE does not exist: every /tokens call is refused until callers are configured. */
-  callersFileMissing: boolean;
+  /** `missing` or `empty` (no caller listed): every /tokens call is refused until callers are configured. */
+  callersFileState: 'missing' | 'empty' | 'listed';
   callersFile: string;
   /** GET /tokens calls per caller per minute, across replicas when Redis is configured. */
   callerRateLimitPerMinute: number;

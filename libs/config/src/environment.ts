@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { plainToInstance, Type } from 'class-transformer';
+import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBase64,
   IsIn,
@@ -9,18 +9,33 @@ import {
   Matches,
   Max,
   Min,
-  MinLength,
   validateSync,
 } from 'class-validator';
 import { ConfigError } from '@app/errors';
 
+/** One wording wherever a master key is refused (this variable, and the key file in @app/credentials). */
+const MASTER_KEY_RULE = 'must be base64 of exactly 32 random bytes (make one with: openssl rand -base64 32)';
+
+/**
+ * A whole number written in plain decimal digits. Only such strings are converted: "0x10", "1e3"
+ * or " 5" would pass Number(), so they stay strings and fail the integer rule.
+ */
+function DecimalInteger(): PropertyDecorator {
+  const toNumber = Transform(({ value }) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value));
+  const isInteger = IsInt({ message: 'must be a whole number in plain decimal digits' });
+  return (target, property) => {
+    toNumber(target, property);
+    isInteger(target, property);
+  };
+}
+
 /**
  * Every environment variable the broker reads, with its rule. Keep in step with README and
- * .env.example. Numbers arrive as strings; `@Type(() => Number)` converts before validation.
+ * .env.example. Numbers arrive as strings and must be plain decimal digits (DecimalInteger).
  */
 export class Environment {
   /** 0 picks a free port (tests). */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  @IsOptional() @DecimalInteger() @Min(0) @Max(65535)
   PORT = 3000;
 
   @IsOptional() @IsString()
@@ -38,19 +53,22 @@ export class Environment {
   @IsOptional() @IsString()
   PROVIDERS_FILE = 'config/providers.yaml';
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  /** Guessable admin tokens are refused: 32+ characters, no whitespace, not one character repeated. */
+  @IsOptional() @Matches(/^(?!(.)\1*$)\S{32,}$/, {
+    message: 'must be at least 32 characters without whitespace, not one character repeated (make one with: openssl rand -base64 32)',
+  })
   BROKER_ADMIN_TOKEN?: string;
 
   @IsOptional() @IsString()
   CALLERS_FILE = 'config/callers.yaml';
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  @IsOptional() @DecimalInteger() @Min(1) @Max(1_000_000)
   CALLER_RATE_LIMIT = 600;
 
   @IsOptional() @IsString()
   CREDENTIALS_FILE = 'data/credentials.enc';
 
-  @IsOptional() @IsBase64(undefined, { message: 'must be base64 of 32 random bytes' })
+  @IsOptional() @IsBase64(undefined, { message: MASTER_KEY_RULE })
   BROKER_MASTER_KEY?: string;
 
   @IsOptional() @IsString()
@@ -75,22 +93,22 @@ export class Environment {
   @IsOptional() @Matches(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, { message: 'must be a path like token-broker or teams/payments' })
   VAULT_PATH_PREFIX = 'token-broker';
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(3_600_000)
+  @IsOptional() @DecimalInteger() @Min(0) @Max(3_600_000)
   CREDENTIALS_CACHE_MS = 30_000;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(100) @Max(120_000)
+  @IsOptional() @DecimalInteger() @Min(100) @Max(120_000)
   UPSTREAM_TIMEOUT_MS = 10_000;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(50) @Max(60_000)
+  @IsOptional() @DecimalInteger() @Min(50) @Max(60_000)
   REFRESH_TICK_MS = 1_000;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000)
+  @IsOptional() @DecimalInteger() @Min(1) @Max(1_000)
   REFRESH_CONCURRENCY = 32;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(500) @Max(300_000)
+  @IsOptional() @DecimalInteger() @Min(500) @Max(300_000)
   LOCK_TTL_MS = 15_000;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(300_000)
+  @IsOptional() @DecimalInteger() @Min(0) @Max(300_000)
   LOCK_WAIT_MS = 20_000;
 
   /** Comma-separated; each entry is checked by parseAlertWebhookUrls, whose errors never repeat a URL. */
@@ -114,7 +132,7 @@ export function parseEnvironment(env: Record<string, string | undefined>): Envir
     throw new ConfigError(`${first.property} ${rule.replace(new RegExp(`^${first.property} `), '')}${shown}`);
   }
   if (parsed.BROKER_MASTER_KEY && Buffer.from(parsed.BROKER_MASTER_KEY, 'base64').length !== 32) {
-    throw new ConfigError('BROKER_MASTER_KEY must be base64 of exactly 32 bytes');
+    throw new ConfigError(`BROKER_MASTER_KEY ${MASTER_KEY_RULE}`);
   }
   if (parsed.VAULT_ADDR && !parsed.VAULT_TOKEN && !(parsed.VAULT_ROLE_ID && parsed.VAULT_SECRET_ID)) {
     throw new ConfigError('VAULT_ADDR is set: set VAULT_TOKEN, or VAULT_ROLE_ID and VAULT_SECRET_ID for AppRole');

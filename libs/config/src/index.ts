@@ -12,4 +12,4 @@ export type {
   RefreshBefore,
 } from './broker-config';
 export { loadBrokerConfig } from './load-broker-config';
-export { parseHttpUrl, PROVIDER_ID_PATTERN } from './providers-file';
+export { COMMON_PROVIDER_FIELDS, parseHttpUrl, PROVIDER_ID_PATTERN } from './providers-file';

@@ -15,7 +15,15 @@ describe('loadBrokerConfig', () => {
     expect(config).toMatchObject({ port: 3000, host: '0.0.0.0', redisUrl: undefined, logLevel: 'info', lockTtlMs: 15_000 });
     expect(config.credentials).toMatchObject({ backend: 'file', file: 'data/credentials.enc' });
     expect(config.providers).toEqual([
-      { id: 'sd', type: 'smartdocumentor', baseUrl: undefined, refreshBefore: { kind: 'percent', value: 20 }, requestsPerMinute: undefined, options: {} },
+      {
+        id: 'sd',
+        type: 'smartdocumentor',
+        baseUrl: undefined,
+        refreshBefore: { kind: 'percent', value: 20 },
+        requestsPerMinute: undefined,
+        options: {},
+        definedIn: `PROVIDERS_FILE ${providersFile}`,
+      },
     ]);
   });
 
@@ -24,13 +32,13 @@ describe('loadBrokerConfig', () => {
   });
 
   it.each([
-    [{ PORT: 'abc' }, /^PORT must be an integer number \(got "abc"\)$/],
+    [{ PORT: 'abc' }, /^PORT must be a whole number in plain decimal digits \(got "abc"\)$/],
     [{ PORT: '70000' }, /^PORT must not be greater than 65535/],
     [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of the following values/],
-    [{ BROKER_ADMIN_TOKEN: 'short' }, /^BROKER_ADMIN_TOKEN must be at least 16 characters$/],
-    [{ BROKER_MASTER_KEY: Buffer.alloc(16).toString('base64') }, /^BROKER_MASTER_KEY must be base64 of exactly 32 bytes$/],
-    [{ PROVIDERS_FILE: join(dir, 'missing.yaml') }, /^PROVIDERS_FILE cannot be read: .*missing\.yaml \(ENOENT\)$/],
+    [{ BROKER_ADMIN_TOKEN: 'short' }, /^BROKER_ADMIN_TOKEN must be at least 32 characters/],
+    [{ BROKER_MASTER_KEY: Buffer.alloc(16).toString('base64') }, /^BROKER_MASTER_KEY must be base64 of exactly 32 random bytes/],
+    [{ PROVIDERS_FILE: join(dir, 'missing.yaml') }, /^PROVIDERS_FILE .*missing\.yaml does not exist$/],
   ])('stops with one line naming the variable for %j', (env, message) => {
     expect(() => loadBrokerConfig({ PROVIDERS_FILE: providersFile, ...env })).toThrow(ConfigError);
     expect(() => loadBrokerConfig({ PROVIDERS_FILE: providersFile, ...env })).toThrow(message);
@@ -56,6 +64,7 @@ providers:
       refreshBefore: { kind: 'seconds', value: 300 },
       requestsPerMinute: undefined,
       options: { tokenUrl: '/token' },
+      definedIn: 'PROVIDERS_FILE providers.yaml',
     });
   });
 
@@ -88,17 +97,18 @@ describe('CALLERS_FILE', () => {
     return loadBrokerConfig({ PROVIDERS_FILE: providersFile, CALLERS_FILE: callersFile });
   };
   const hash = 'a'.repeat(64);
+  const opsHash = 'b'.repeat(64);
 
   it('reads callers by name with their key hash and allowed providers', () => {
-    expect(load(`callers:\n  billing: { keySha256: ${hash}, allow: [sd] }\n  ops: { keySha256: ${hash}, allow: '*' }\n`).callers).toEqual([
+    expect(load(`callers:\n  billing: { keySha256: ${hash}, allow: [sd] }\n  ops: { keySha256: ${opsHash}, allow: '*' }\n`).callers).toEqual([
       { name: 'billing', keySha256: hash, allow: ['sd'] },
-      { name: 'ops', keySha256: hash, allow: '*' },
+      { name: 'ops', keySha256: opsHash, allow: '*' },
     ]);
   });
 
   it('notes a missing file instead of failing, so the broker starts and refuses token calls', () => {
     const config = loadBrokerConfig({ PROVIDERS_FILE: providersFile, CALLERS_FILE: join(dir, 'none.yaml') });
-    expect(config).toMatchObject({ callers: [], callersFileMissing: true });
+    expect(config).toMatchObject({ callers: [], callersFileState: 'missing' });
   });
 
   it.each([

@@ -9,7 +9,7 @@ import { parsePublicUrl } from './public-url';
 export function loadBrokerConfig(env: Record<string, string | undefined>): BrokerConfig {
   const e = parseEnvironment(env);
   const providers = loadProvidersFile(e.PROVIDERS_FILE);
-  const { callers, fileMissing } = loadCallersFile(e.CALLERS_FILE, providers.map((p) => p.id));
+  const { callers, callersFileState } = loadCallersFile(e.CALLERS_FILE, providers.map((p) => p.id));
   return {
     port: e.PORT,
     host: e.HOST,
@@ -26,7 +26,7 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     lockWaitMs: e.LOCK_WAIT_MS,
     providers,
     callers,
-    callersFileMissing: fileMissing,
+    callersFileState,
     callersFile: e.CALLERS_FILE,
     callerRateLimitPerMinute: e.CALLER_RATE_LIMIT,
     alerts: { webhookUrls: parseAlertWebhookUrls(e.ALERT_WEBHOOK_URLS) },

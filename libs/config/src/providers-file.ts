@@ -1,46 +1,43 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { ConfigError } from '@app/errors';
 import { ProviderInstanceConfig, RefreshBefore } from './broker-config';
+import { ConfigFile, describeFile, isRecord, parseConfigYaml, readConfigFile, refuseUnknownKeys } from './config-file';
 
 /** Provider ids appear in URLs and Redis keys: keep them to a safe, short alphabet. */
 export const PROVIDER_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 const DEFAULT_REFRESH_BEFORE: RefreshBefore = { kind: 'percent', value: 20 };
-const COMMON_FIELDS = new Set(['type', 'baseUrl', 'refreshBefore', 'requestsPerMinute']);
+/** Fields every provider instance may set; the rest belong to its type, which checks them. */
+export const COMMON_PROVIDER_FIELDS: readonly string[] = ['type', 'baseUrl', 'refreshBefore', 'requestsPerMinute'];
+const TOP_LEVEL_KEYS = ['providers'];
 
 /** Reads and checks the generic shape of PROVIDERS_FILE. Type-specific fields are checked by each provider type. */
 export function loadProvidersFile(path: string): ProviderInstanceConfig[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`PROVIDERS_FILE cannot be read: ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  return parseProvidersYaml(text, path);
+  const file = { variable: 'PROVIDERS_FILE', path };
+  const text = readConfigFile(file);
+  if (text === undefined) throw new ConfigError(`${describeFile(file)} does not exist`);
+  return parseProvidersYaml(text, file);
 }
 
-export function parseProvidersYaml(text: string, source = 'PROVIDERS_FILE'): ProviderInstanceConfig[] {
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (error) {
-    throw new ConfigError(`${source} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
-  }
-  const providers = isRecord(doc) ? doc.providers : undefined;
+export function parseProvidersYaml(text: string, file: ConfigFile = { variable: 'PROVIDERS_FILE', path: 'providers.yaml' }): ProviderInstanceConfig[] {
+  const doc = parseConfigYaml(file, text);
+  if (doc === null || doc === undefined) return [];
+  if (!isRecord(doc)) throw new ConfigError(`${describeFile(file)}: must be a map with the key "providers"`);
+  // a typo here ("provider:") would otherwise start a broker that serves nothing
+  refuseUnknownKeys(doc, TOP_LEVEL_KEYS, describeFile(file), 'top-level key');
+  const providers = doc.providers;
   if (providers === undefined || providers === null) return [];
-  if (!isRecord(providers)) throw new ConfigError(`${source}: "providers" must be a map of provider id to settings`);
-  return Object.entries(providers).map(([id, raw]) => parseInstance(id, raw, source));
+  if (!isRecord(providers)) throw new ConfigError(`${describeFile(file)}: "providers" must be a map of provider id to settings`);
+  return Object.entries(providers).map(([id, raw]) => parseInstance(id, raw, describeFile(file)));
 }
 
-function parseInstance(id: string, raw: unknown, source: string): ProviderInstanceConfig {
-  const where = `${source}: provider "${id}"`;
+function parseInstance(id: string, raw: unknown, definedIn: string): ProviderInstanceConfig {
+  const where = `${definedIn}: provider "${id}"`;
   if (!PROVIDER_ID_PATTERN.test(id)) {
     throw new ConfigError(`${where}: id must match ${PROVIDER_ID_PATTERN} (lowercase letters, digits, - and _)`);
   }
   if (!isRecord(raw)) throw new ConfigError(`${where}: settings must be a map`);
   if (typeof raw.type !== 'string' || raw.type === '') throw new ConfigError(`${where}: field "type" is required`);
-  const options = Object.fromEntries(Object.entries(raw).filter(([key]) => !COMMON_FIELDS.has(key)));
+  const options = Object.fromEntries(Object.entries(raw).filter(([key]) => !COMMON_PROVIDER_FIELDS.includes(key)));
   return {
     id,
     type: raw.type,
@@ -48,6 +45,7 @@ function parseInstance(id: string, raw: unknown, source: string): ProviderInstan
     refreshBefore: parseRefreshBefore(raw.refreshBefore, `${where}: field "refreshBefore"`),
     requestsPerMinute: parseRequestsPerMinute(raw.requestsPerMinute, `${where}: field "requestsPerMinute"`),
     options,
+    definedIn,
   };
 }
 
@@ -78,8 +76,4 @@ function parseRequestsPerMinute(value: unknown, where: string): number | undefin
   if (value === undefined) return undefined;
   if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
   throw new ConfigError(`${where} must be a positive whole number`);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,4 +1,4 @@
-import { ProviderInstanceConfig, parseHttpUrl } from '@app/config';
+import { COMMON_PROVIDER_FIELDS, ProviderInstanceConfig, parseHttpUrl } from '@app/config';
 import { ConfigError } from '@app/errors';
 
 /**
@@ -63,8 +63,11 @@ export class OptionReader {
 
   /** Call after reading every field. */
   done(): void {
-    const unknown = Object.keys(this.config.options).filter((key) => !this.read.has(key));
-    if (unknown.length > 0) throw this.error(unknown[0], `is not a field of type "${this.config.type}"`);
+    const unknown = Object.keys(this.config.options).find((key) => !this.read.has(key));
+    if (unknown !== undefined) {
+      const allowed = [...COMMON_PROVIDER_FIELDS, ...this.read].join(', ');
+      throw this.error(unknown, `is not a field of type "${this.config.type}"; allowed fields: ${allowed}`);
+    }
   }
 
   private take(field: string): unknown {
@@ -73,7 +76,7 @@ export class OptionReader {
   }
 
   private where(field: string): string {
-    return `provider "${this.config.id}": field "${field}"`;
+    return `${this.config.definedIn ?? 'PROVIDERS_FILE'}: provider "${this.config.id}": field "${field}"`;
   }
 
   private error(field: string, rule: string): ConfigError {

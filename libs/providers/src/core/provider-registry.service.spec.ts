@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBrokerConfig } from '@app/config';
+import { InvalidCredentialsInputError } from '@app/errors';
 import { ProviderRegistry } from './provider-registry.service';
 import { UpstreamHttpClient } from './upstream-http-client';
 
@@ -116,6 +117,31 @@ describe('ProviderRegistry', () => {
     ['an unknown type', '{ type: acme }', `"type" is "acme", expected one of ${known}`],
   ])('refuses %s, naming provider and field', (_case, yaml, message) => {
     expect(() => load(`  p: ${yaml}\n`)).toThrow(`provider "p": field ${message}`);
+  });
+
+  it('names the file and lists the allowed fields when a type does not know a field', () => {
+    expect(() => load('  p: { type: smartdocumentor, scopes: x }\n')).toThrow(
+      new RegExp(
+        `^PROVIDERS_FILE ${join(dir, 'providers.yaml')}: provider "p": field "scopes" is not a field of type "smartdocumentor"; ` +
+          'allowed fields: type, baseUrl, refreshBefore, requestsPerMinute, .*\\bscope\\b',
+      ),
+    );
+    expect(() => load('  p: { type: acme }\n')).toThrow(`PROVIDERS_FILE ${join(dir, 'providers.yaml')}: provider "p": field "type" is "acme"`);
+  });
+
+  it('says once that a credential field is missing, not once per rule', () => {
+    const registry = load('  sd: { type: smartdocumentor }\n');
+    const problems = (body: unknown) => {
+      try {
+        registry.validateCredentials('sd', body);
+      } catch (error) {
+        return (error as InvalidCredentialsInputError).problems;
+      }
+      throw new Error('accepted');
+    };
+    expect(problems({ client_id: 'c' })).toEqual(['client_secret is required']);
+    expect(problems({})).toEqual(['client_id is required', 'client_secret is required']);
+    expect(problems({ client_id: 'c', client_secret: 7 })).toEqual(['client_secret must be a string']);
   });
 
   it('takes a refresh-token client without its refresh token (stored later), and nothing unknown', () => {

@@ -26,7 +26,7 @@ export class ProviderRegistry implements OnModuleInit {
       const entry = catalog.get(config.type);
       if (!entry) {
         const known = [...catalog.keys()].sort().join(', ');
-        throw new ConfigError(`provider "${config.id}": field "type" is "${config.type}", expected one of ${known}`);
+        throw new ConfigError(`${config.definedIn ?? 'PROVIDERS_FILE'}: provider "${config.id}": field "type" is "${config.type}", expected one of ${known}`);
       }
       const [type, resolved] = 'base' in entry ? [entry.base, applyPreset(config, entry)] : [entry, config];
       const withBaseUrl = { ...resolved, baseUrl: resolved.baseUrl ?? type.defaultBaseUrl };
@@ -78,12 +78,20 @@ export class ProviderRegistry implements OnModuleInit {
  */
 function describeProblems(errors: ValidationError[], schema: new () => object): string[] {
   const unknown = errors.filter((e) => e.constraints?.whitelistValidation).length;
-  const problems = errors
-    .filter((e) => !e.constraints?.whitelistValidation)
-    .flatMap((e) => Object.values(e.constraints ?? { invalid: `${e.property} is invalid` }));
+  const problems = errors.filter((e) => !e.constraints?.whitelistValidation).map(describeField);
   if (unknown > 0) {
     const accepted = new Set(getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false).map((m) => m.propertyName));
     problems.push(`${unknown} unknown field${unknown === 1 ? '' : 's'}; accepted fields: ${[...accepted].join(', ')}`);
   }
   return problems;
+}
+
+/**
+ * One message per field: a missing field fails every rule on it, and "is required" says it all;
+ * a value of the wrong type fails the length rules too, and the type rule says more.
+ */
+function describeField(error: ValidationError): string {
+  if (error.value === undefined) return `${error.property} is required`;
+  const constraints = error.constraints ?? {};
+  return constraints.isString ?? Object.values(constraints)[0] ?? `${error.property} is invalid`;
 }

@@ -1,0 +1,81 @@
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { parse, YAMLParseError } from 'yaml';
+import { ConfigError } from '@app/errors';
+
+/** Config files are a few kilobytes; anything larger is a wrong path, not a config. */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+/** How much of an offending YAML line an error shows. */
+const SHOWN_LINE_CHARS = 120;
+
+/** A config file as error messages name it: the variable that points at it, and its path. */
+export interface ConfigFile {
+  variable: string;
+  path: string;
+}
+
+export function describeFile(file: ConfigFile): string {
+  return `${file.variable} ${file.path}`;
+}
+
+/**
+ * The file's text, or undefined when it does not exist. Only a regular file of at most 1 MiB is
+ * read: /dev/zero would never end and a FIFO would block startup. Opened non-blocking so that a
+ * FIFO is refused instead of waited on, and checked on the open descriptor, not the path.
+ */
+export function readConfigFile(file: ConfigFile): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file.path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new ConfigError(`${describeFile(file)} cannot be read (${code ?? 'error'})`);
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw new ConfigError(`${describeFile(file)} is not a regular file`);
+    // one byte more than allowed tells a file at the limit from a larger one, whatever stat said
+    const buffer = Buffer.alloc(MAX_CONFIG_FILE_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    if (length > MAX_CONFIG_FILE_BYTES) throw new ConfigError(`${describeFile(file)} is larger than 1 MiB: is this the right file?`);
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Parses YAML; a syntax error names the line and shows it, instead of the parser's multi-line excerpt. */
+export function parseConfigYaml(file: ConfigFile, text: string): unknown {
+  try {
+    return parse(text);
+  } catch (error) {
+    if (!(error instanceof YAMLParseError) || !error.linePos) throw new ConfigError(`${describeFile(file)} is not valid YAML`);
+    const { line, col } = error.linePos[0];
+    const reason = error.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
+    throw new ConfigError(`${describeFile(file)} is not valid YAML: line ${line}, column ${col}: ${reason}: ${showLine(text, line)}`);
+  }
+}
+
+function showLine(text: string, line: number): string {
+  const lines = text.split(/\r?\n/);
+  if (line > lines.length || (line === lines.length && lines[line - 1] === '')) return '(end of file)';
+  const shown = lines[line - 1].trimEnd();
+  if (shown.trim() === '') return '(blank line)';
+  return JSON.stringify(shown.length > SHOWN_LINE_CHARS ? `${shown.slice(0, SHOWN_LINE_CHARS)}…` : shown);
+}
+
+/** Throws for the first key of `map` not in `allowed`, listing the allowed ones (typos are never ignored). */
+export function refuseUnknownKeys(map: Record<string, unknown>, allowed: readonly string[], where: string, what = 'field'): void {
+  const unknown = Object.keys(map).find((key) => !allowed.includes(key));
+  if (unknown !== undefined) {
+    throw new ConfigError(`${where}: unknown ${what} "${unknown}"; allowed ${what}s: ${allowed.join(', ')}`);
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
