@@ -154,6 +154,8 @@ describe('Passolution across three processes under faults', () => {
     await sleep(3_000); // let a last refresh and any outbox commit settle
     await lookForReauthorization();
     await sleep(1_000);
+    // SIGTERM lets a refresh in flight finish and commit: after it, store and upstream must agree
+    await Promise.all(brokers.map((broker) => broker.kill('SIGTERM')));
 
     const report = simulator.report();
     const held = await heldRefreshToken();

@@ -47,7 +47,8 @@ describe('throttling failed authentications', () => {
     const caller = await call('127.0.0.2', '/tokens/sd', CALLER_KEY);
     const admin = await call('127.0.0.2', '/admin/credentials/sd', ADMIN_TOKEN);
     expect([caller.status, admin.status]).toEqual([200, 200]);
-    expect(Math.max(caller.ms, admin.ms)).toBeLessThan(200);
+    // this address's next wrong credential would be held a second or more; a busy machine adds a few hundred ms
+    expect(Math.max(caller.ms, admin.ms)).toBeLessThan(1_000);
   });
 
   it('does not slow other addresses', async () => {
