@@ -19,7 +19,7 @@ const PID_SCOPE = [
   readOrEmpty(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()),
   readOrEmpty(() => readlinkSync('/proc/self/ns/pid')),
 ].join(' ');
-const OWN_START = startOf(process.pid);
+const OWN_START = procStat(process.pid)?.started;
 
 /** The text of a lock file owned by this process; a nonce makes every one unique. */
 export function ownerText(): string {
@@ -27,7 +27,7 @@ export function ownerText(): string {
 }
 
 /**
- * `gone`: the owner is verifiably not running (its pid is dead here, or now another process).
+ * `gone`: the owner is verifiably not running (its pid is dead here, a zombie, or now another process).
  * `unverifiable`: another host or container wrote it, or it is not our format (an earlier version's
  * lock, a half-written file), so only its age can tell.
  */
@@ -35,8 +35,10 @@ export function ownerStatus(text: string): OwnerStatus {
   const owner = parseOwner(text);
   if (!owner || owner.scope !== PID_SCOPE) return 'unverifiable';
   if (!isAlive(owner.pid)) return 'gone';
-  const started = startOf(owner.pid);
-  return started !== undefined && owner.started !== undefined && started !== owner.started ? 'gone' : 'alive';
+  const stat = procStat(owner.pid);
+  if (!stat) return 'alive'; // off Linux the pid alone has to do
+  // a zombie has exited and only waits for its parent to collect it
+  return stat.state === 'Z' || (owner.started !== undefined && stat.started !== owner.started) ? 'gone' : 'alive';
 }
 
 function parseOwner(text: string): Owner | undefined {
@@ -57,10 +59,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Field 22 of /proc/<pid>/stat (Linux); undefined elsewhere, where the pid alone has to do. */
-function startOf(pid: number): string | undefined {
+/** State and start time (fields 3 and 22) from /proc/<pid>/stat; undefined off Linux. */
+function procStat(pid: number): { state: string; started: string } | undefined {
   const stat = readOrEmpty(() => readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  return stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] : undefined;
+  if (!stat) return undefined;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state: fields[0], started: fields[19] };
 }
 
 function readOrEmpty(read: () => string): string {
