@@ -10,6 +10,9 @@ export const TEST_SECRETS = {
   passolutionSecret: 'tb-test-passolution-secret-c871',
   adminToken: 'tb-test-admin-token-0123456789',
   callerKey: 'tbk_test-caller-key-e51b9c',
+  /** The Sentinel and Cluster test topologies' data-node and sentinel passwords. */
+  redisPassword: 'tb-test-redis-password-61f0',
+  redisSentinelPassword: 'tb-test-redis-sentinel-password-a94e',
   /** A wrong secret tests hand in on purpose: refused upstream, and still never logged. */
   wrongSecret: 'tb-test-wrong-secret-2c9d',
 } as const;
