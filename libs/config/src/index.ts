@@ -3,12 +3,17 @@ export type { ConfigModuleOptions } from './config.module-definition';
 export type {
   BrokerConfig,
   CallerConfig,
+  ClusterRedisConfig,
   CredentialStoreConfig,
   FileCredentialStoreConfig,
   MasterKeyConfig,
   VaultCredentialStoreConfig,
   ProviderInstanceConfig,
+  RedisConfig,
+  RedisNodeAddress,
   RefreshBefore,
+  SentinelRedisConfig,
+  SingleRedisConfig,
 } from './broker-config';
 export { loadBrokerConfig } from './load-broker-config';
 export { parseHttpUrl, PROVIDER_ID_PATTERN } from './providers-file';

@@ -2,6 +2,7 @@ import { BrokerConfig, CredentialStoreConfig } from './broker-config';
 import { Environment, parseEnvironment } from './environment';
 import { loadCallersFile } from './callers-file';
 import { loadProvidersFile } from './providers-file';
+import { redisConfig } from './redis-topology';
 
 /** The single place that turns environment variables and PROVIDERS_FILE into typed config. */
 export function loadBrokerConfig(env: Record<string, string | undefined>): BrokerConfig {
@@ -12,7 +13,7 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
-    redisUrl: e.REDIS_URL,
+    redis: redisConfig(e),
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     providersFile: e.PROVIDERS_FILE,
     adminToken: e.BROKER_ADMIN_TOKEN,
