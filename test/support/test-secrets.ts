@@ -13,6 +13,9 @@ export const TEST_SECRETS = {
   /** Client secrets registered at the real authorization server (oidc-provider) of the e2e tests. */
   idpClientSecret: 'tb-test-idp-client-secret-6a1f',
   idpConnectSecret: 'tb-test-idp-connect-secret-d84e',
+  /** The Sentinel and Cluster test topologies' data-node and sentinel passwords. */
+  redisPassword: 'tb-test-redis-password-61f0',
+  redisSentinelPassword: 'tb-test-redis-sentinel-password-a94e',
   /** A wrong secret tests hand in on purpose: refused upstream, and still never logged. */
   wrongSecret: 'tb-test-wrong-secret-2c9d',
 } as const;

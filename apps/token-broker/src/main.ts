@@ -8,7 +8,9 @@ async function bootstrap(): Promise<void> {
   const app = await createApp();
   const config = app.get<BrokerConfig>(BROKER_CONFIG);
   await app.listen(config.port, config.host);
-  const mode = config.redisUrl ? 'with Redis (multi-replica)' : 'in embedded mode (no REDIS_URL: single instance, in-process token store and lock)';
+  const mode = config.redis
+    ? `with Redis (${config.redis.topology}, multi-replica)`
+    : 'in embedded mode (no Redis configured: single instance, in-process token store and lock)';
   new Logger('Bootstrap').log(`token-broker listening on ${config.host}:${config.port} ${mode}, ${config.providers.length} provider(s)`);
   if (config.providers.length === 0) {
     new Logger('Bootstrap').warn(`PROVIDERS_FILE ${config.providersFile} lists no providers: every GET /tokens call answers 404 until one is added`);

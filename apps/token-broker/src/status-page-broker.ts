@@ -11,10 +11,18 @@ export interface BrokerFacts {
 }
 
 /** How this broker shares its state: the one place that turns the Redis settings into words. */
-export function brokerMode(config: Pick<BrokerConfig, 'redisUrl'>): string {
-  if (!config.redisUrl) return 'embedded: one instance, tokens, status and locks in process memory';
-  // never the URL itself: it may carry a password
-  return 'Redis, single server: tokens, status and locks shared by every replica';
+export function brokerMode(config: Pick<BrokerConfig, 'redis'>): string {
+  // never addresses or the URL itself: a URL may carry a password
+  switch (config.redis?.topology) {
+    case undefined:
+      return 'embedded: one instance, tokens, status and locks in process memory';
+    case 'single':
+      return 'Redis, single server: tokens, status and locks shared by every replica';
+    case 'sentinel':
+      return `Redis with Sentinel (${config.redis.sentinels.length} sentinels): tokens, status and locks shared by every replica`;
+    case 'cluster':
+      return `Redis Cluster (${config.redis.nodes.length} seed nodes): tokens, status and locks shared by every replica`;
+  }
 }
 
 /** The version in the package.json above the running code (dist/ in production, the sources under ts-jest). */

@@ -54,12 +54,44 @@ export interface AlertsConfig {
   webhookUrls: string[];
 }
 
+export interface RedisNodeAddress {
+  host: string;
+  port: number;
+}
+
+/** One server (REDIS_URL); user and password, TLS (rediss://) and db travel in the URL. */
+export interface SingleRedisConfig {
+  topology: 'single';
+  url: string;
+}
+
+/** A primary found through Sentinel (REDIS_SENTINELS, REDIS_SENTINEL_NAME). */
+export interface SentinelRedisConfig {
+  topology: 'sentinel';
+  sentinels: RedisNodeAddress[];
+  /** The name the sentinels monitor the primary under. */
+  name: string;
+  sentinelPassword?: string;
+  username?: string;
+  password?: string;
+}
+
+/** A Redis Cluster (REDIS_CLUSTER_NODES): the nodes listed are where discovery starts. */
+export interface ClusterRedisConfig {
+  topology: 'cluster';
+  nodes: RedisNodeAddress[];
+  username?: string;
+  password?: string;
+}
+
+export type RedisConfig = SingleRedisConfig | SentinelRedisConfig | ClusterRedisConfig;
+
 export interface BrokerConfig {
   port: number;
   host: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Unset means embedded mode: in-process token store and lock, single instance. */
-  redisUrl?: string;
+  redis?: RedisConfig;
   redisKeyPrefix: string;
   providersFile: string;
   adminToken?: string;

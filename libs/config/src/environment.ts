@@ -12,6 +12,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { ConfigError } from '@app/errors';
+import { HOST_PORT_LIST } from './redis-topology';
 
 /** One wording wherever a master key is refused (this variable, and the key file in @app/credentials). */
 const MASTER_KEY_RULE = 'must be base64 of exactly 32 random bytes (make one with: openssl rand -base64 32)';
@@ -44,8 +45,30 @@ export class Environment {
   @IsOptional() @IsIn(['debug', 'info', 'warn', 'error'])
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
 
+  /** One Redis server. Exclusive with REDIS_SENTINELS and REDIS_CLUSTER_NODES (see redis-topology.ts). */
   @IsOptional() @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
+
+  /** Sentinel mode: the sentinels to ask for the current primary of REDIS_SENTINEL_NAME. */
+  @IsOptional() @Matches(HOST_PORT_LIST, { message: 'must be a comma-separated list of host:port' })
+  REDIS_SENTINELS?: string;
+
+  @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'must be the monitored primary\'s name (A-Z a-z 0-9 . _ -)' })
+  REDIS_SENTINEL_NAME?: string;
+
+  @IsOptional() @IsString()
+  REDIS_SENTINEL_PASSWORD?: string;
+
+  /** Cluster mode: some of the cluster's nodes; the rest are discovered. */
+  @IsOptional() @Matches(HOST_PORT_LIST, { message: 'must be a comma-separated list of host:port' })
+  REDIS_CLUSTER_NODES?: string;
+
+  /** ACL user and password of the data nodes in Sentinel and Cluster mode (REDIS_URL carries its own). */
+  @IsOptional() @IsString()
+  REDIS_USERNAME?: string;
+
+  @IsOptional() @IsString()
+  REDIS_PASSWORD?: string;
 
   @IsOptional() @Matches(/^[A-Za-z0-9:_-]{1,32}$/, { message: 'must be 1-32 characters of A-Z a-z 0-9 : _ -' })
   REDIS_KEY_PREFIX = 'tb:';
@@ -150,5 +173,6 @@ function stripEmpty(env: Record<string, string | undefined>): Record<string, str
 }
 
 function isSecret(name: string): boolean {
-  return /TOKEN|KEY|SECRET|PASSWORD/.test(name);
+  // a Redis URL may carry the password
+  return /TOKEN|KEY|SECRET|PASSWORD/.test(name) || name === 'REDIS_URL';
 }

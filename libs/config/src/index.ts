@@ -4,12 +4,17 @@ export type {
   AlertsConfig,
   BrokerConfig,
   CallerConfig,
+  ClusterRedisConfig,
   CredentialStoreConfig,
   FileCredentialStoreConfig,
   MasterKeyConfig,
   VaultCredentialStoreConfig,
   ProviderInstanceConfig,
+  RedisConfig,
+  RedisNodeAddress,
   RefreshBefore,
+  SentinelRedisConfig,
+  SingleRedisConfig,
 } from './broker-config';
 export { loadBrokerConfig } from './load-broker-config';
 export { COMMON_PROVIDER_FIELDS, parseHttpUrl, PROVIDER_ID_PATTERN } from './providers-file';

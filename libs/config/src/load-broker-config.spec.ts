@@ -12,7 +12,7 @@ describe('loadBrokerConfig', () => {
 
   it('applies documented defaults', () => {
     const config = loadBrokerConfig({ PROVIDERS_FILE: providersFile });
-    expect(config).toMatchObject({ port: 3000, host: '0.0.0.0', redisUrl: undefined, logLevel: 'info', lockTtlMs: 15_000 });
+    expect(config).toMatchObject({ port: 3000, host: '0.0.0.0', redis: undefined, logLevel: 'info', lockTtlMs: 15_000 });
     expect(config.credentials).toMatchObject({ backend: 'file', file: 'data/credentials.enc' });
     expect(config.providers).toEqual([
       {

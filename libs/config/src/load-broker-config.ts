@@ -4,6 +4,7 @@ import { Environment, parseEnvironment } from './environment';
 import { loadCallersFile } from './callers-file';
 import { loadProvidersFile } from './providers-file';
 import { parsePublicUrl } from './public-url';
+import { redisConfig } from './redis-topology';
 
 /** The single place that turns environment variables and PROVIDERS_FILE into typed config. */
 export function loadBrokerConfig(env: Record<string, string | undefined>): BrokerConfig {
@@ -14,7 +15,7 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
-    redisUrl: e.REDIS_URL,
+    redis: redisConfig(e),
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     providersFile: e.PROVIDERS_FILE,
     adminToken: e.BROKER_ADMIN_TOKEN,

@@ -30,7 +30,7 @@ class VaultSessionCloser implements OnApplicationShutdown {
       useFactory: (config: BrokerConfig): SecretBox => {
         const settings = config.credentials;
         // replicas on several hosts must share the key that seals the outbox in Redis: a key generated per host would not be
-        if (settings.backend === 'vault' && config.redisUrl && !settings.masterKey && !existsSync(settings.masterKeyFile)) {
+        if (settings.backend === 'vault' && config.redis && !settings.masterKey && !existsSync(settings.masterKeyFile)) {
           throw new ConfigError(
             'BROKER_MASTER_KEY is required with VAULT_ADDR and Redis: every replica needs the same key to read the refresh-token outbox (make one with: openssl rand -base64 32)',
           );

@@ -1,17 +1,31 @@
-import { Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
+import { createRedisClient, type RedisClient } from './redis-client.factory';
+import { RedisConnectionState } from './redis-connection-state';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
-/** The shared ioredis connection, or `undefined` in embedded mode (no REDIS_URL). */
+/** The shared Redis client for the configured topology, or `undefined` in embedded mode (no Redis configured). */
 export const InjectRedis = (): ParameterDecorator => Inject(REDIS_CLIENT);
+
+/** A QUIT that outlasts this (Redis hung or unreachable) gives way to dropping the connection. */
+const QUIT_TIMEOUT_MS = 1_000;
 
 @Injectable()
 class RedisConnectionCloser implements OnApplicationShutdown {
-  constructor(@InjectRedis() private readonly redis: Redis | undefined) {}
+  constructor(@InjectRedis() private readonly redis: RedisClient | undefined) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.redis?.quit().catch(() => this.redis?.disconnect());
+    const redis = this.redis;
+    if (!redis || redis.status === 'end') return;
+    // QUIT lets replies in flight arrive; without a connection there is nothing to wait for
+    let quit = false;
+    if (redis.status === 'ready') {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), QUIT_TIMEOUT_MS)));
+      quit = await Promise.race([redis.quit().then(() => true, () => false), timeout]);
+      clearTimeout(timer);
+    }
+    if (!quit) redis.disconnect();
   }
 }
 
@@ -20,28 +34,15 @@ class RedisConnectionCloser implements OnApplicationShutdown {
     {
       provide: REDIS_CLIENT,
       inject: [BROKER_CONFIG],
-      useFactory: (config: BrokerConfig): Redis | undefined => {
-        if (!config.redisUrl) return undefined;
-        const logger = new Logger('Redis');
-        const redis = new Redis(config.redisUrl, {
-          // fail commands fast while Redis is down instead of queueing callers indefinitely
-          maxRetriesPerRequest: 1,
-          connectTimeout: 2_000,
-          commandTimeout: 2_000,
-          retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
-        });
-        let wasReady = false;
-        redis.on('ready', () => {
-          logger.log(wasReady ? 'Reconnected to Redis' : 'Connected to Redis');
-          wasReady = true;
-        });
-        // ioredis reports each failed reconnect; the message has host/port only, no password
-        redis.on('error', (error: Error) => logger.warn(`Redis connection problem: ${error.message}`));
-        return redis;
-      },
+      useFactory: (config: BrokerConfig): RedisClient | undefined => config.redis && createRedisClient(config.redis),
+    },
+    {
+      provide: RedisConnectionState,
+      inject: [REDIS_CLIENT],
+      useFactory: (redis: RedisClient | undefined) => new RedisConnectionState(redis),
     },
     RedisConnectionCloser,
   ],
-  exports: [REDIS_CLIENT],
+  exports: [REDIS_CLIENT, RedisConnectionState],
 })
 export class RedisModule {}
