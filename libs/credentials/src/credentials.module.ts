@@ -4,6 +4,7 @@ import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
 import { ConfigError } from '@app/errors';
 import { CachedCredentials } from './cached-credentials.service';
 import { CREDENTIAL_STORE, CredentialStore } from './credential-store';
+import { requirePrivateCredentialFiles } from './file-permissions';
 import { loadMasterKey } from './master-key';
 import { openCredentialsFile } from './open-credentials-file';
 import { SECRET_BOX, SecretBox } from './secret-box';
@@ -28,11 +29,14 @@ type OpenedFileStore = Awaited<ReturnType<typeof openCredentialsFile>>;
 @Module({
   providers: [
     {
+      // first, for either backend: no key is read from a file others could read or replace
       provide: FILE_STORE,
       inject: [BROKER_CONFIG],
       useFactory: (config: BrokerConfig): Promise<OpenedFileStore> | undefined => {
         const settings = config.credentials;
-        return settings.backend === 'file' ? openCredentialsFile(settings, new Logger('CredentialStore')) : undefined;
+        const logger = new Logger('CredentialStore');
+        requirePrivateCredentialFiles(settings, logger, process.getuid?.());
+        return settings.backend === 'file' ? openCredentialsFile(settings, logger) : undefined;
       },
     },
     {
