@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_SECRETS } from './support/test-secrets';
@@ -43,6 +43,25 @@ describe('broker CLI', () => {
       expect(shown.status).toBe(0);
       expect(JSON.parse(shown.stdout)).toMatchObject({ provider: 'billing', fields: ['client_id', 'client_secret'], version: 1 });
       expect(readFileSync(env.CREDENTIALS_FILE, 'utf8')).not.toContain(TEST_SECRETS.clientSecret);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('"credentials init" creates an empty store only where the file was lost, and only for the file store', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-cli-'));
+    try {
+      writeFileSync(join(dir, 'providers.yaml'), 'providers:\n  billing: { type: smartdocumentor, baseUrl: "http://127.0.0.1:9" }\n');
+      const env = { PROVIDERS_FILE: join(dir, 'providers.yaml'), CALLERS_FILE: join(dir, 'callers.yaml'), CREDENTIALS_FILE: join(dir, 'data', 'credentials.enc'), BROKER_MASTER_KEY_FILE: join(dir, 'data', 'master.key') };
+      const first = cli(['credentials', 'init'], env); // a first start creates the file before the command runs
+      // Nest's console logger prints the generated key's warning on stdout first
+      expect(first).toMatchObject({ status: 0, stdout: expect.stringMatching(/\nNothing to do: encrypted file \S+ exists \(init is for a lost one; first starts create it\)\n$/) });
+      rmSync(env.CREDENTIALS_FILE);
+      expect(cli(['credentials', 'show', 'billing'], env)).toMatchObject({ status: 1, stderr: expect.stringContaining(`Credentials file ${env.CREDENTIALS_FILE} is missing`) });
+      expect(existsSync(env.CREDENTIALS_FILE)).toBe(false);
+      expect(cli(['credentials', 'init'], env)).toMatchObject({ status: 0, stdout: `Created an empty credential store: encrypted file ${env.CREDENTIALS_FILE}\n` });
+      const vault = cli(['credentials', 'init'], { ...env, VAULT_ADDR: 'http://127.0.0.1:9', VAULT_TOKEN: 'unused' });
+      expect(vault).toMatchObject({ status: 1, stderr: expect.stringContaining('credentials init is for the encrypted file store (CREDENTIALS_FILE)') });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

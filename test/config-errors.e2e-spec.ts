@@ -49,7 +49,8 @@ describe('a broker that cannot start', () => {
   const callersFile = join(dir, 'callers.yaml');
   writeFileSync(callersFile, callersYaml({ caller: { key: CALLER_KEY, allow: '*' } }));
   const file = (name: string, text: string) => {
-    writeFileSync(join(dir, name), text);
+    // private like a real key file, so the permission check passes and the content is what fails
+    writeFileSync(join(dir, name), text, { mode: 0o600 });
     return join(dir, name);
   };
   const base = {

@@ -28,6 +28,7 @@ describe('graceful shutdown', () => {
     writeFileSync(join(dir, 'callers.yaml'), callersYaml({ caller: { key: CALLER_KEY, allow: '*' } }));
     const credentialsFile = join(dir, 'credentials.enc');
     const store = new EncryptedFileCredentialStore(credentialsFile, new SecretBox(Buffer.from(masterKey, 'base64')));
+    await store.createEmpty(); // what a first start does
     await store.put('pa', { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, refresh_token: simulator.currentRefreshToken });
     simulator.delayMs = 1_500; // the pre-warm at startup will still be at the upstream when SIGTERM arrives
 

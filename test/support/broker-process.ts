@@ -19,6 +19,8 @@ export interface BrokerProcessOptions {
 export class BrokerProcess {
   private child?: ChildProcess;
   output = '';
+  /** Standard error alone: a start that fails must write exactly one line there. */
+  stderr = '';
 
   constructor(
     readonly port: number,
@@ -57,19 +59,22 @@ export class BrokerProcess {
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
+    child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    // 'close', not 'exit': the output is complete once the process's streams are
     const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code) => reject(new Error(`broker exited with ${code}: ${this.output.slice(-800)}`))),
+      child.once('close', (code) => reject(new Error(`broker exited with ${code}: ${this.output.slice(-800)}`))),
     );
-    await Promise.race([this.untilAnswering(), exited]);
+    await Promise.race([this.untilAnswering(exited), exited]);
   }
 
-  /** Whatever the log level, the process is up once its port answers HTTP. */
-  private async untilAnswering(): Promise<void> {
+  /** Whatever the log level, the process is up once its port answers HTTP; one that exits is not polled on. */
+  private async untilAnswering(exited: Promise<never>): Promise<void> {
     const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && this.running) {
       if (await fetch(`${this.url}/tokens/_`).then(() => true, () => false)) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    if (!this.running) return exited;
     throw new Error(`broker on port ${this.port} did not answer within 20 s: ${this.output.slice(-800)}`);
   }
 

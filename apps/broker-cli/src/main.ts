@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
+import { CREDENTIAL_STORE, type CredentialStore } from '@app/credentials';
 import { BrokerError } from '@app/errors';
 import { CredentialsAdminService } from '@app/credential-admin';
 import { CliModule } from './cli.module';
@@ -8,12 +9,14 @@ import { newCaller } from './new-caller';
 import { readSecretInput } from './read-secret-input';
 
 const USAGE = `Usage: npm run -s cli -- credentials <command> <provider> [options]
+       npm run -s cli -- credentials init
        npm run -s cli -- callers new <name> [--allow provider1,provider2]
        npm run -s cli -- --help
 
   credentials set <provider> [--file PATH | --env VAR]   store credentials (JSON object; stdin when neither flag is given)
   credentials show <provider>                            field names, version and update time (never values)
   credentials delete <provider>                          remove them (the provider is no longer served)
+  credentials init                                       start an empty CREDENTIALS_FILE after it was lost (first starts create it)
   callers new <name> [--allow a,b]                       print a new caller key (once) and the lines for CALLERS_FILE (default: all providers)
 
 The credentials commands write the credential store directly, not through a running broker: run
@@ -37,6 +40,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(`Add under "callers:" in CALLERS_FILE (config/callers.yaml), then restart the broker:\n\n${yaml}`);
     return 0;
   }
+  if (group === 'credentials' && command === 'init' && !provider) return initCredentialsFile();
   if (group !== 'credentials' || !['set', 'show', 'delete'].includes(command) || !provider) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
@@ -54,6 +58,23 @@ async function run(argv: string[]): Promise<number> {
       await admin.delete(provider);
       process.stdout.write(`Deleted credentials for ${provider}\n`);
     }
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+/**
+ * A person's word that a lost credentials file is to start over empty: the broker never does that
+ * on its own (README "Where credentials live"). Running brokers sharing the file pick it up at once.
+ */
+async function initCredentialsFile(): Promise<number> {
+  const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'], abortOnError: false });
+  try {
+    const store = app.get<CredentialStore>(CREDENTIAL_STORE);
+    if (!store.createEmpty) throw new Error(`credentials init is for the encrypted file store (CREDENTIALS_FILE); ${store.description} has nothing to create`);
+    const created = await store.createEmpty();
+    process.stdout.write(created ? `Created an empty credential store: ${store.description}\n` : `Nothing to do: ${store.description} exists (init is for a lost one; first starts create it)\n`);
     return 0;
   } finally {
     await app.close();

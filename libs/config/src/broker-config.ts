@@ -39,6 +39,8 @@ export type CredentialStoreConfig = (FileCredentialStoreConfig | VaultCredential
   MasterKeyConfig & {
     /** How long static credential fields (client secrets, API keys) are cached in process. */
     cacheMs: number;
+    /** `strict`: a key or credentials file others could read or replace stops startup; `warn`: logged only. */
+    filePermissions: 'strict' | 'warn';
   };
 
 /** A service allowed to call GET /tokens: known by the SHA-256 of its key, never the key. */

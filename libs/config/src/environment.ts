@@ -97,6 +97,10 @@ export class Environment {
   @IsOptional() @IsString()
   BROKER_MASTER_KEY_FILE = 'data/master.key';
 
+  /** `warn` starts despite a key or credentials file others can read (README "Where credentials live"). */
+  @IsOptional() @IsIn(['strict', 'warn'])
+  CREDENTIALS_FILE_PERMISSIONS: 'strict' | 'warn' = 'strict';
+
   /** Set = credentials live in HashiCorp Vault KV v2 instead of the encrypted file. */
   @IsOptional() @Matches(/^https?:\/\/[^\s/]+(:\d+)?\/?$/, { message: 'must be an http(s) URL like https://vault.example.com:8200' })
   VAULT_ADDR?: string;

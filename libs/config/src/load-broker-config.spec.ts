@@ -13,7 +13,7 @@ describe('loadBrokerConfig', () => {
   it('applies documented defaults', () => {
     const config = loadBrokerConfig({ PROVIDERS_FILE: providersFile });
     expect(config).toMatchObject({ port: 3000, host: '0.0.0.0', redis: undefined, logLevel: 'info', lockTtlMs: 15_000 });
-    expect(config.credentials).toMatchObject({ backend: 'file', file: 'data/credentials.enc' });
+    expect(config.credentials).toMatchObject({ backend: 'file', file: 'data/credentials.enc', filePermissions: 'strict' });
     expect(config.providers).toEqual([
       {
         id: 'sd',
@@ -36,6 +36,7 @@ describe('loadBrokerConfig', () => {
     [{ PORT: '70000' }, /^PORT must not be greater than 65535/],
     [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of the following values/],
+    [{ CREDENTIALS_FILE_PERMISSIONS: 'ignore' }, /^CREDENTIALS_FILE_PERMISSIONS must be one of the following values: strict, warn/],
     [{ BROKER_ADMIN_TOKEN: 'short' }, /^BROKER_ADMIN_TOKEN must be at least 32 characters/],
     [{ BROKER_MASTER_KEY: Buffer.alloc(16).toString('base64') }, /^BROKER_MASTER_KEY must be base64 of exactly 32 random bytes/],
     [{ PROVIDERS_FILE: join(dir, 'missing.yaml') }, /^PROVIDERS_FILE .*missing\.yaml does not exist$/],

@@ -37,7 +37,7 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
 
 /** Vault when VAULT_ADDR is set, otherwise the encrypted file. */
 function credentialStoreConfig(e: Environment): CredentialStoreConfig {
-  const shared = { masterKey: e.BROKER_MASTER_KEY, masterKeyFile: e.BROKER_MASTER_KEY_FILE, cacheMs: e.CREDENTIALS_CACHE_MS };
+  const shared = { masterKey: e.BROKER_MASTER_KEY, masterKeyFile: e.BROKER_MASTER_KEY_FILE, cacheMs: e.CREDENTIALS_CACHE_MS, filePermissions: e.CREDENTIALS_FILE_PERMISSIONS };
   if (!e.VAULT_ADDR) return { backend: 'file', file: e.CREDENTIALS_FILE, ...shared };
   return {
     backend: 'vault',

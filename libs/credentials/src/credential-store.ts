@@ -24,6 +24,11 @@ export interface CredentialStore {
   delete(provider: string): Promise<void>;
   /** Throws when the store is unreachable or unusable. */
   ping(): Promise<void>;
+  /**
+   * Only a store kept in one file can be lost, and then only a person may start it afresh
+   * (`credentials init`): creates an empty store where there is none; false when one exists.
+   */
+  createEmpty?(): Promise<boolean>;
 }
 
 export const CREDENTIAL_STORE = Symbol('CREDENTIAL_STORE');

@@ -4,13 +4,15 @@ import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
 import { ConfigError } from '@app/errors';
 import { CachedCredentials } from './cached-credentials.service';
 import { CREDENTIAL_STORE, CredentialStore } from './credential-store';
-import { EncryptedFileCredentialStore } from './encrypted-file-credential-store';
+import { requirePrivateCredentialFiles } from './file-permissions';
 import { loadMasterKey } from './master-key';
+import { openCredentialsFile } from './open-credentials-file';
 import { SECRET_BOX, SecretBox } from './secret-box';
 import { VaultKv2CredentialStore } from './vault/vault-kv2-credential-store';
 import { VaultSession } from './vault/vault-session';
 
 const VAULT_SESSION = Symbol('VAULT_SESSION');
+const FILE_STORE = Symbol('FILE_STORE');
 
 /** Stops the AppRole renewal timer the module started. */
 @Injectable()
@@ -22,15 +24,29 @@ class VaultSessionCloser implements OnApplicationShutdown {
   }
 }
 
+type OpenedFileStore = Awaited<ReturnType<typeof openCredentialsFile>>;
+
 @Module({
   providers: [
     {
-      provide: SECRET_BOX,
+      // first, for either backend: no key is read from a file others could read or replace
+      provide: FILE_STORE,
       inject: [BROKER_CONFIG],
-      useFactory: (config: BrokerConfig): SecretBox => {
+      useFactory: (config: BrokerConfig): Promise<OpenedFileStore> | undefined => {
+        const settings = config.credentials;
+        const logger = new Logger('CredentialStore');
+        requirePrivateCredentialFiles(settings, logger, process.getuid?.());
+        return settings.backend === 'file' ? openCredentialsFile(settings, logger) : undefined;
+      },
+    },
+    {
+      provide: SECRET_BOX,
+      inject: [BROKER_CONFIG, FILE_STORE],
+      useFactory: (config: BrokerConfig, file: OpenedFileStore | undefined): SecretBox => {
+        if (file) return file.box;
         const settings = config.credentials;
         // replicas on several hosts must share the key that seals the outbox in Redis: a key generated per host would not be
-        if (settings.backend === 'vault' && config.redis && !settings.masterKey && !existsSync(settings.masterKeyFile)) {
+        if (config.redis && !settings.masterKey && !existsSync(settings.masterKeyFile)) {
           throw new ConfigError(
             'BROKER_MASTER_KEY is required with VAULT_ADDR and Redis: every replica needs the same key to read the refresh-token outbox (make one with: openssl rand -base64 32)',
           );
@@ -45,23 +61,20 @@ class VaultSessionCloser implements OnApplicationShutdown {
     },
     {
       provide: CREDENTIAL_STORE,
-      inject: [BROKER_CONFIG, VAULT_SESSION, SECRET_BOX],
-      useFactory: async (config: BrokerConfig, session: VaultSession | undefined, box: SecretBox): Promise<CredentialStore> => {
+      inject: [BROKER_CONFIG, VAULT_SESSION, FILE_STORE],
+      useFactory: async (config: BrokerConfig, session: VaultSession | undefined, file: OpenedFileStore | undefined): Promise<CredentialStore> => {
         const logger = new Logger('CredentialStore');
         const settings = config.credentials;
-        if (settings.backend === 'vault') {
-          const store = new VaultKv2CredentialStore(settings, session!);
-          // Vault down at startup is not fatal: cached tokens keep being served, readiness says why
-          await store.ping().then(
-            () => logger.log(`Credentials in ${store.description}`),
-            (error: Error) => logger.warn(`Credentials in ${store.description}, not reachable yet: ${error.message}`),
-          );
-          return store;
+        if (settings.backend === 'file') {
+          logger.log(`Credentials in ${file!.store.description}`);
+          return file!.store;
         }
-        const store = new EncryptedFileCredentialStore(settings.file, box);
-        // refuse to start on a file the key cannot open, rather than failing on first use
-        await store.ping();
-        logger.log(`Credentials in ${store.description}`);
+        const store = new VaultKv2CredentialStore(settings, session!);
+        // Vault down at startup is not fatal: cached tokens keep being served, readiness says why
+        await store.ping().then(
+          () => logger.log(`Credentials in ${store.description}`),
+          (error: Error) => logger.warn(`Credentials in ${store.description}, not reachable yet: ${error.message}`),
+        );
         return store;
       },
     },

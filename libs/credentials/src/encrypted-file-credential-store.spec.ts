@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,34 +9,98 @@ import { credentialStoreContract } from './testing/credential-store.contract';
 const newBox = () => new SecretBox(randomBytes(32));
 const newFile = () => join(mkdtempSync(join(tmpdir(), 'tb-cred-')), 'credentials.enc');
 
+/** A store whose file exists, as the module leaves it after a first start. */
+async function createdStore(file = newFile(), box = newBox()): Promise<EncryptedFileCredentialStore> {
+  const store = new EncryptedFileCredentialStore(file, box);
+  await store.createEmpty();
+  return store;
+}
+
 credentialStoreContract('EncryptedFileCredentialStore', async () => {
   const file = newFile();
   return {
-    store: new EncryptedFileCredentialStore(file, newBox()),
+    store: await createdStore(file),
     corrupt: async () => writeFileSync(file, JSON.stringify({ format: 'token-broker-credentials', v: 1, iv: 'AAAA', tag: 'AAAA', data: 'garbage' })),
   };
 });
 
 describe('EncryptedFileCredentialStore on disk', () => {
-  it('writes only ciphertext, with 0600 permissions, and leaves no temp files', async () => {
-    const file = newFile();
-    await new EncryptedFileCredentialStore(file, newBox()).put('p', { client_secret: 'plain-secret-value' });
+  it('writes only ciphertext, with 0600 permissions in a 0700 directory, and leaves no temp or lock files', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tb-cred-')), 'data', 'credentials.enc');
+    await (await createdStore(file)).put('p', { client_secret: 'plain-secret-value' });
     expect(readFileSync(file, 'utf8')).not.toContain('plain-secret-value');
     expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(join(file, '..')).mode & 0o777).toBe(0o700);
     expect(readdirSync(join(file, '..'))).toEqual(['credentials.enc']);
   });
 
   it('refuses to read a file written with another key, saying so', async () => {
     const file = newFile();
-    await new EncryptedFileCredentialStore(file, newBox()).put('p', { api_key: 'k' });
+    await (await createdStore(file)).put('p', { api_key: 'k' });
     await expect(new EncryptedFileCredentialStore(file, newBox()).ping()).rejects.toThrow(/cannot be decrypted with the configured key/);
   });
 
   it('keeps every write when several stores (processes) share one file', async () => {
     const file = newFile();
     const box = newBox();
+    await createdStore(file, box);
     const stores = [0, 1, 2].map(() => new EncryptedFileCredentialStore(file, box));
     await Promise.all(Array.from({ length: 12 }, (_, i) => stores[i % 3].put(`p${i}`, { api_key: `k${i}` })));
     for (let i = 0; i < 12; i += 1) expect((await stores[0].get(`p${i}`))?.values.api_key).toBe(`k${i}`);
+  });
+});
+
+// fails on the old code: a deleted file read as an empty store, and the next write created a new one holding only that write
+describe('EncryptedFileCredentialStore whose file is deleted while it runs', () => {
+  const missing = { code: 'credential_store_unavailable', message: expect.stringMatching(/Credentials file .*credentials\.enc is missing.*credentials init/) };
+
+  it('refuses reads, writes and deletes, and recreates nothing, in every process sharing the file', async () => {
+    const file = newFile();
+    const box = newBox();
+    const store = await createdStore(file, box);
+    const other = new EncryptedFileCredentialStore(file, box);
+    await store.put('p', { api_key: 'k' });
+    expect((await other.get('p'))?.values.api_key).toBe('k'); // both hold the decrypted file now
+    rmSync(file);
+    for (const s of [store, other]) {
+      await expect(s.ping()).rejects.toMatchObject(missing);
+      await expect(s.get('p')).rejects.toMatchObject(missing);
+      await expect(s.put('q', { api_key: 'k2' })).rejects.toMatchObject(missing);
+      await expect(s.put('p', { api_key: 'k2' }, 1)).rejects.toMatchObject(missing);
+      await expect(s.delete('p')).rejects.toMatchObject(missing);
+    }
+    expect(readdirSync(join(file, '..'))).toEqual([]);
+  });
+
+  it('refuses writes without recreating the directory when that was removed too', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tb-cred-')), 'data', 'credentials.enc');
+    const store = await createdStore(file);
+    rmSync(join(file, '..'), { recursive: true });
+    await expect(store.put('p', { api_key: 'k' })).rejects.toMatchObject(missing);
+    expect(existsSync(join(file, '..'))).toBe(false);
+  });
+
+  it('works again once a person creates an empty store, or restores the file', async () => {
+    const file = newFile();
+    const box = newBox();
+    const store = await createdStore(file, box);
+    await store.put('p', { api_key: 'k' });
+    renameSync(file, `${file}.bak`);
+    await expect(store.get('p')).rejects.toMatchObject(missing);
+    renameSync(`${file}.bak`, file); // restored from a backup
+    expect((await store.get('p'))?.values.api_key).toBe('k');
+    rmSync(file);
+    expect(await new EncryptedFileCredentialStore(file, box).createEmpty()).toBe(true); // `credentials init`, another process
+    expect(await store.get('p')).toBeUndefined();
+    await store.put('p', { api_key: 'k2' });
+    expect((await store.get('p'))?.values.api_key).toBe('k2');
+  });
+
+  it('creates an empty store only where there is no file', async () => {
+    const file = newFile();
+    const store = await createdStore(file);
+    await store.put('p', { api_key: 'k' });
+    expect(await store.createEmpty()).toBe(false);
+    expect((await store.get('p'))?.values.api_key).toBe('k');
   });
 });

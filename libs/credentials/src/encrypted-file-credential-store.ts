@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
@@ -20,7 +21,9 @@ type Contents = Record<string, CredentialRecord>;
 /**
  * All providers' credentials in one AES-256-GCM encrypted file. Writes re-read under a lock
  * file, check the version, and replace the file atomically (temp file, fsync, rename), so
- * several processes on one host can share it.
+ * several processes on one host can share it. The file exists from the first start on
+ * (`createEmpty`): a missing file is a lost store, never an empty one, and nothing is read from
+ * or written to it until a person restores the file or creates an empty store on purpose.
  */
 export class EncryptedFileCredentialStore implements CredentialStore {
   readonly description: string;
@@ -58,14 +61,28 @@ export class EncryptedFileCredentialStore implements CredentialStore {
     await this.readAll();
   }
 
+  /**
+   * Writes an empty store where there is no file: at a first start, and when a person says so
+   * after a loss (`credentials init`). False, changing nothing, when a file is there.
+   */
+  async createEmpty(): Promise<boolean> {
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 }).catch((error) => {
+      throw new CredentialStoreUnavailableError(`Credentials directory cannot be created for ${this.path}`, { cause: error });
+    });
+    return withFileLock(this.path, async () => {
+      if (await this.statOrMissing()) return false;
+      await this.writeAll({});
+      return true;
+    });
+  }
+
   private async update(
     provider: string,
     expectedVersion: number | undefined,
     change: (current: CredentialRecord | undefined) => CredentialRecord | undefined,
   ): Promise<CredentialRecord> {
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 }).catch((error) => {
-      throw new CredentialStoreUnavailableError(`Credentials directory cannot be created for ${this.path}`, { cause: error });
-    });
+    // a lost file (or directory) answers as such, rather than as a lock that cannot be taken
+    await this.readAll();
     return withFileLock(this.path, async () => {
       const contents = { ...(await this.readAll()) }; // the cached contents are never changed in place
       const current = contents[provider];
@@ -81,21 +98,34 @@ export class EncryptedFileCredentialStore implements CredentialStore {
   }
 
   private async readAll(): Promise<Contents> {
-    let text: string;
-    let identity: string;
-    try {
-      const info = await stat(this.path);
-      // every write replaces the file by rename: a new inode, whatever the clock or size says
-      identity = `${info.ino}:${info.size}:${info.mtimeMs}`;
-      if (this.decrypted?.identity === identity) return this.decrypted.contents;
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw new CredentialStoreUnavailableError(`Credentials file ${this.path} cannot be read`, { cause: error });
-    }
+    const info = await this.statOrMissing();
+    if (!info) throw this.missing();
+    // every write replaces the file by rename: a new inode, whatever the clock or size says
+    const identity = `${info.ino}:${info.size}:${info.mtimeMs}`;
+    if (this.decrypted?.identity === identity) return this.decrypted.contents;
+    const text = await readFile(this.path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' ? this.missing() : this.unreadable(error);
+    });
     const contents = this.decrypt(text);
     this.decrypted = { identity, contents };
     return contents;
+  }
+
+  private async statOrMissing(): Promise<Stats | undefined> {
+    return stat(this.path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw this.unreadable(error);
+    });
+  }
+
+  private unreadable(error: unknown): CredentialStoreUnavailableError {
+    return new CredentialStoreUnavailableError(`Credentials file ${this.path} cannot be read`, { cause: error });
+  }
+
+  private missing(): CredentialStoreUnavailableError {
+    return new CredentialStoreUnavailableError(
+      `Credentials file ${this.path} is missing: restore it from a backup, or start an empty store with \`npm run -s cli -- credentials init\``,
+    );
   }
 
   private decrypt(text: string): Contents {

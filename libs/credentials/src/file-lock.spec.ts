@@ -54,6 +54,7 @@ describe('withFileLock', () => {
 
   it('loses no write when many writers in two processes meet a lock left by a killed process', async () => {
     const store = new EncryptedFileCredentialStore(counterFile, new SecretBox(key));
+    await store.createEmpty(); // a missing file is a lost store: start it as a first start would
     let succeeded = 0;
     for (let round = 0; round < ROUNDS; round += 1) {
       writeFileSync(`${counterFile}.lock`, deadOwnersLock, { flag: 'wx' });
