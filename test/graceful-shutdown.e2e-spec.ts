@@ -49,6 +49,8 @@ describe('graceful shutdown', () => {
     // Nest re-raises SIGTERM once its shutdown hooks are done: a clean exit, not a crash
     expect(await exit).toEqual({ code: null, signal: 'SIGTERM' });
     expect(Date.now() - sentAt).toBeGreaterThan(500); // it waited for the upstream's answer
+    const shutdownLines = broker.output.split('\n').filter((line) => line.includes('Shutting down'));
+    expect(shutdownLines).toEqual([expect.stringMatching(/Shutting down on SIGTERM: waited \d+\.\d s for 1 refresh to finish and persist \(pa\)/)]);
     expect(simulator.report()).toMatchObject({ refreshes: 1, reuses: 0 });
     expect((await store.get('pa'))?.values.refresh_token).toBe(simulator.currentRefreshToken);
   });

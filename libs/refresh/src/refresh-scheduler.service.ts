@@ -6,6 +6,7 @@ import { ProviderRegistry, type ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
 import { DueQueue } from './due-queue';
 import { refreshDueAt, refreshWindowMs } from './refresh-timing';
+import { shutdownSummary } from './shutdown-summary';
 import { TokenRefresher } from './token-refresher.service';
 
 const TICK_NAME = 'token-refresh';
@@ -54,11 +55,16 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
    * On SIGTERM: stop starting refreshes, and let running ones finish and persist (bounded) while
    * Redis and the credential store are still open; they close later, in onApplicationShutdown.
    */
-  async beforeApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.stopped = true;
     if (this.scheduler.doesExist('interval', TICK_NAME)) this.scheduler.deleteInterval(TICK_NAME);
-    const pending = Promise.allSettled(this.running.values());
-    await Promise.race([pending, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref())]);
+    const inFlight = [...this.running.keys()];
+    const startedAt = Date.now();
+    const finished = await Promise.race([
+      Promise.allSettled(this.running.values()).then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), SHUTDOWN_WAIT_MS).unref()),
+    ]);
+    this.logger.log(shutdownSummary({ signal, inFlight, waitedMs: Date.now() - startedAt, finished }));
   }
 
   /** Starts the checks whose time has come, as long as the pool has room; each finished check frees a place. */
