@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { CachedCredentials } from '@app/credentials';
 import { InjectDistributedLock, type DistributedLock } from '@app/locking';
 import { ProviderRegistry, type ProviderInstance } from '@app/providers';
-import { InjectTokenStore, type ProviderStatus, type TokenStore } from '@app/token-store';
-import { deriveProviderState, refreshLockResource, type ProviderState } from './provider-state';
+import { InjectTokenStore, type TokenStore } from '@app/token-store';
+import { deriveProviderState, refreshLockResource, statusWithRefusal, type ProviderState } from './provider-state';
 import { readRefusal } from './refresh-claim';
 import { refreshDueAt } from './refresh-timing';
 
@@ -48,7 +48,8 @@ export class ProviderStateService {
       this.lock.isHeld(refreshLockResource(instance.id)).catch(() => false),
     ]);
     const hasCredentials = record !== undefined;
-    const status = withRefusal(redisStatus, record === 'unknown' ? undefined : record?.values);
+    const refusal = record === 'unknown' || !record ? undefined : readRefusal(record.values);
+    const status = statusWithRefusal(redisStatus, refusal);
     return {
       provider: instance.id,
       type: instance.type,
@@ -61,11 +62,4 @@ export class ProviderStateService {
       durableWritePending: status?.durableWritePending ?? false,
     };
   }
-}
-
-/** A rotating chain the upstream refused is marked in the credential store: it outlives Redis's copy of the status. */
-function withRefusal(status: ProviderStatus | undefined, values: Record<string, string> | undefined): ProviderStatus | undefined {
-  const refusal = values && readRefusal(values);
-  if (!refusal || status?.state === 'reauthorization_required') return status;
-  return { ...status, state: 'reauthorization_required', consecutiveFailures: status?.consecutiveFailures ?? 1, lastError: refusal };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deriveProviderState, PROVIDER_STATE_GUIDE, type ProviderStateInputs } from './provider-state';
+import { deriveProviderState, PROVIDER_STATE_GUIDE, statusWithRefusal, type ProviderStateInputs } from './provider-state';
 
 const healthy: ProviderStateInputs = { hasCredentials: true, hasToken: true, status: { state: 'ok' }, refreshing: false };
 
@@ -31,5 +31,24 @@ describe('PROVIDER_STATE_GUIDE', () => {
     const inReadme = readme.match(/^ {2}\| state \| meaning \| what to do \|\n(?: {2}\|.*\n)*/m)?.[0];
     // a failure prints the table as it should be, ready to paste into README "Operations"
     expect(inReadme).toBe(['  | state | meaning | what to do |\n', '  |---|---|---|\n', ...rows].join(''));
+  });
+});
+
+describe('statusWithRefusal', () => {
+  const refusal = { code: 'invalid_grant', message: 'the upstream refused the refresh token', at: 1_000 };
+
+  it('marks a chain the credential store says was refused, whatever Redis forgot', () => {
+    expect(statusWithRefusal(undefined, refusal)).toEqual({ state: 'reauthorization_required', consecutiveFailures: 1, lastError: refusal });
+    expect(statusWithRefusal({ state: 'ok', consecutiveFailures: 0, lastRefreshAt: 900 }, refusal)?.state).toBe('reauthorization_required');
+  });
+
+  it('trusts a refresh that succeeded after the mark: new credentials were stored on another replica', () => {
+    const status = { state: 'ok' as const, consecutiveFailures: 0, lastRefreshAt: 2_000 };
+    expect(statusWithRefusal(status, refusal)).toBe(status);
+  });
+
+  it('leaves a status alone when there is no mark', () => {
+    const status = { state: 'failing' as const, consecutiveFailures: 3 };
+    expect(statusWithRefusal(status, undefined)).toBe(status);
   });
 });

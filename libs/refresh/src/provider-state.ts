@@ -1,4 +1,5 @@
 import type { ProviderStatus } from '@app/token-store';
+import type { RefusalMark } from './refresh-claim';
 
 export type ProviderState = 'ok' | 'refreshing' | 'degraded' | 'failing' | 'reauthorization_required' | 'credentials_missing';
 
@@ -24,6 +25,17 @@ export function deriveProviderState({ hasCredentials, hasToken, status, refreshi
 }
 
 /** The lock every refresh of a provider runs under; held means a refresh is in progress somewhere. */
+/**
+ * A rotating chain the upstream refused is marked in the credential store: it outlives Redis's copy
+ * of the status. A refresh that succeeded after the mark was made (new credentials stored on another
+ * replica, whose cached copy of the record here is older) is newer news than the mark.
+ */
+export function statusWithRefusal(status: ProviderStatus | undefined, refusal: RefusalMark | undefined): ProviderStatus | undefined {
+  if (!refusal || status?.state === 'reauthorization_required') return status;
+  if (status?.lastRefreshAt !== undefined && status.lastRefreshAt > refusal.at) return status;
+  return { ...status, state: 'reauthorization_required', consecutiveFailures: status?.consecutiveFailures ?? 1, lastError: refusal };
+}
+
 export function refreshLockResource(provider: string): string {
   return `{${provider}}:refresh`;
 }
