@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,14 @@ describe('EncryptedFileCredentialStore on disk', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(join(file, '..')).mode & 0o777).toBe(0o700);
     expect(readdirSync(join(file, '..'))).toEqual(['credentials.enc']);
+  });
+
+  it('refuses a path that is not a regular file instead of blocking on it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-cred-'));
+    const fifo = join(dir, 'credentials.enc');
+    execFileSync('mkfifo', [fifo]);
+    await expect(new EncryptedFileCredentialStore(fifo, newBox()).ping()).rejects.toThrow(`Credentials file ${fifo} is not a regular file`);
+    await expect(new EncryptedFileCredentialStore('/dev/zero', newBox()).get('p')).rejects.toThrow('Credentials file /dev/zero is not a regular file');
   });
 
   it('refuses to read a file written with another key, saying so', async () => {

@@ -25,6 +25,9 @@ type Contents = Record<string, CredentialRecord>;
  * (`createEmpty`): a missing file is a lost store, never an empty one, and nothing is read from
  * or written to it until a person restores the file or creates an empty store on purpose.
  */
+/** About 150,000 providers' credentials; a larger file is not one this broker wrote. */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
 export class EncryptedFileCredentialStore implements CredentialStore {
   readonly description: string;
   /**
@@ -100,6 +103,9 @@ export class EncryptedFileCredentialStore implements CredentialStore {
   private async readAll(): Promise<Contents> {
     const info = await this.statOrMissing();
     if (!info) throw this.missing();
+    // a FIFO would block every read, /dev/zero would never end
+    if (!info.isFile()) throw new CredentialStoreUnavailableError(`Credentials file ${this.path} is not a regular file`);
+    if (info.size > MAX_FILE_BYTES) throw new CredentialStoreUnavailableError(`Credentials file ${this.path} is larger than 64 MiB: is this the right file?`);
     // every write replaces the file by rename: a new inode, whatever the clock or size says
     const identity = `${info.ino}:${info.size}:${info.mtimeMs}`;
     if (this.decrypted?.identity === identity) return this.decrypted.contents;

@@ -22,4 +22,17 @@ describe('loadMasterKey', () => {
     expect(load).toThrow(`BROKER_MASTER_KEY_FILE ${masterKeyFile}: the key ${rule}`);
     expect(() => loadBrokerConfig({ PROVIDERS_FILE: providersFile, BROKER_MASTER_KEY: 'c2hvcnQ=' })).toThrow(`BROKER_MASTER_KEY ${rule}`);
   });
+
+  it.each([
+    ['a device that never ends', '/dev/zero', /^BROKER_MASTER_KEY_FILE \/dev\/zero is not a regular file$/],
+    ['a directory', tmpdir(), /is not a regular file$/],
+  ])('refuses %s instead of reading it', (_case, masterKeyFile, message) => {
+    expect(() => loadMasterKey({ masterKeyFile }, new Logger('test'))).toThrow(message);
+  });
+
+  it('refuses a key file larger than 1 KiB', () => {
+    const masterKeyFile = join(dir, 'big.key');
+    writeFileSync(masterKeyFile, 'A'.repeat(4096));
+    expect(() => loadMasterKey({ masterKeyFile }, new Logger('test'))).toThrow(/big\.key is larger than 1 KiB/);
+  });
 });

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { MasterKeyConfig } from '@app/config';
@@ -29,18 +29,39 @@ export function loadMasterKey(config: MasterKeyConfig, logger: Logger): Buffer {
   return key;
 }
 
+/** A key file is one line of base64 (44 characters); anything much larger is the wrong file. */
+const MAX_KEY_FILE_BYTES = 1024;
+
 function readKeyFile(path: string): Buffer | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8').trim();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ConfigError(`BROKER_MASTER_KEY_FILE cannot be read: ${path}`);
-  }
+  const text = readSmallFile(path)?.trim();
+  if (text === undefined) return undefined;
   const key = Buffer.from(text, 'base64');
   if (key.length !== 32) {
     // the same rule, in the same words, as for BROKER_MASTER_KEY (libs/config environment.ts)
     throw new ConfigError(`BROKER_MASTER_KEY_FILE ${path}: the key must be base64 of exactly 32 random bytes (make one with: openssl rand -base64 32)`);
   }
   return key;
+}
+
+/**
+ * The file's text, undefined when it does not exist. Opened non-blocking and checked on the
+ * descriptor: /dev/zero would be read forever and a FIFO would block startup.
+ */
+function readSmallFile(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(`BROKER_MASTER_KEY_FILE cannot be read: ${path}`);
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw new ConfigError(`BROKER_MASTER_KEY_FILE ${path} is not a regular file`);
+    const buffer = Buffer.alloc(MAX_KEY_FILE_BYTES + 1);
+    const length = readSync(fd, buffer, 0, buffer.length, null);
+    if (length > MAX_KEY_FILE_BYTES) throw new ConfigError(`BROKER_MASTER_KEY_FILE ${path} is larger than 1 KiB: is this the right file?`);
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
 }
