@@ -1,4 +1,4 @@
-import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type { DestinationStream } from 'pino';
@@ -33,6 +33,17 @@ export interface AppModuleOptions extends ConfigModuleOptions {
   logDestination?: DestinationStream;
 }
 
+const CONTROLLERS = [
+  ForcedRefreshController,
+  AdminCredentialsController,
+  ProvidersController,
+  HealthController,
+  MetricsController,
+  StatusPageController,
+  ConnectController,
+  OAuthCallbackController,
+];
+
 @Module({})
 export class AppModule {
   /** `options.env` replaces the process environment (tests, embedding); omitted in production. */
@@ -41,7 +52,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ env: options.env, isGlobal: true }),
-        LoggingModule.forRoot({ destination: options.logDestination, exclude: [{ method: RequestMethod.GET, path: 'tokens/:provider' }] }),
+        LoggingModule.forRoot({ destination: options.logDestination, forRoutes: CONTROLLERS }),
         ProvidersModule,
         CredentialsModule,
         TokenStoreModule,
@@ -53,16 +64,7 @@ export class AppModule {
         TerminusModule.forRoot({ logger: false }),
         ConnectModule,
       ],
-      controllers: [
-        ForcedRefreshController,
-        AdminCredentialsController,
-        ProvidersController,
-        HealthController,
-        MetricsController,
-        StatusPageController,
-        ConnectController,
-        OAuthCallbackController,
-      ],
+      controllers: CONTROLLERS,
       providers: [
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
         AuditLog,

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { InjectBrokerConfig, type BrokerConfig, type CallerConfig } from '@app/config';
 import { ForbiddenError, UnauthorizedError } from '@app/errors';
 import { AuthFailureThrottle } from './auth-failure-throttle';
@@ -7,19 +7,19 @@ import { readBearerCredential, type AuthorizedRequest } from './bearer-credentia
 
 /**
  * `GET /tokens` needs `Authorization: Bearer <caller key>`. Callers are known by the SHA-256 of
- * their key (CALLERS_FILE): the key is hashed once, looked up in one map and compared in constant
- * time. Wrong keys are slowed per client address; callers may fetch only what `allow` names.
+ * their key (CALLERS_FILE): the key is hashed once and its hash looked up in one map (a lookup
+ * that takes longer for some hashes than others tells nothing about a key). Wrong keys are slowed per client address; callers may fetch only what `allow` names.
  */
 @Injectable()
 export class CallerAuthenticator {
-  private readonly byHash = new Map<string, { caller: CallerConfig; hash: Buffer }>();
+  private readonly byHash = new Map<string, CallerConfig>();
   private readonly missingHint: string;
 
   constructor(
     @InjectBrokerConfig() config: BrokerConfig,
     private readonly throttle: AuthFailureThrottle,
   ) {
-    for (const caller of config.callers) this.byHash.set(caller.keySha256, { caller, hash: Buffer.from(caller.keySha256, 'hex') });
+    for (const caller of config.callers) this.byHash.set(caller.keySha256, caller);
     const noCallers = config.callersFileState !== 'listed';
     this.missingHint = noCallers ? `; no callers are configured: add one to ${config.callersFile} (npm run cli -- callers new <name>)` : '';
     if (noCallers) {
@@ -31,13 +31,13 @@ export class CallerAuthenticator {
   async authenticate(request: AuthorizedRequest & { ip: string }): Promise<CallerConfig> {
     const key = readBearerCredential(request);
     if (!key) throw new UnauthorizedError(`GET /tokens needs Authorization: Bearer <caller key>${this.missingHint}`);
-    const hash = createHash('sha256').update(key).digest();
-    const entry = this.byHash.get(hash.toString('hex'));
-    if (!entry || !timingSafeEqual(hash, entry.hash)) {
+    // one-shot hash: a third of createHash's cost on the hot path
+    const caller = this.byHash.get(hash('sha256', key, 'hex'));
+    if (!caller) {
       await this.throttle.failed(request.ip);
       throw new UnauthorizedError(`Unknown caller key${this.missingHint}`);
     }
-    return entry.caller;
+    return caller;
   }
 
   /** `provider` must already be a valid id: it is named in the answer. */

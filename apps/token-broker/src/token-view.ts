@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { StoredToken } from '@app/token-store';
 
 /** What the answer and the audit line say about a token, computed once per token, not per request. */
@@ -14,7 +14,7 @@ const views = new WeakMap<StoredToken, TokenView>();
 export function viewOf(token: StoredToken): TokenView {
   let view = views.get(token);
   if (!view) {
-    view = { fingerprint: createHash('sha256').update(token.accessToken).digest('hex').slice(0, 12), expiresAtIso: new Date(token.expiresAt).toISOString() };
+    view = { fingerprint: hash('sha256', token.accessToken, 'hex').slice(0, 12), expiresAtIso: new Date(token.expiresAt).toISOString() };
     views.set(token, view);
   }
   return view;

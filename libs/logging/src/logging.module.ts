@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, type Type } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
@@ -8,10 +8,11 @@ export interface LoggingModuleOptions {
   /** Where log lines go; buffered standard output when omitted. */
   destination?: DestinationStream;
   /**
-   * Routes that get no request-scoped logger (no per-request child logger and async context): the
-   * hot path, whose lines are written by the HTTP layer with the request id in them.
+   * The controllers whose requests get a request-scoped logger (lines carry the request id). Only
+   * these: Nest runs its middleware on every request it matches, and the hot path (a plain Fastify
+   * route whose one line carries the request id anyway) must not pay for it.
    */
-  exclude?: Array<{ method: RequestMethod; path: string }>;
+  forRoutes: Type[];
 }
 
 const LOG_DESTINATION = Symbol('LOG_DESTINATION');
@@ -33,7 +34,7 @@ class LogFlusher implements OnApplicationShutdown {
  */
 @Module({})
 export class LoggingModule {
-  static forRoot(options: LoggingModuleOptions = {}): DynamicModule {
+  static forRoot(options: LoggingModuleOptions): DynamicModule {
     const destination = options.destination ?? bufferedStdout();
     return {
       module: LoggingModule,
@@ -41,7 +42,7 @@ export class LoggingModule {
         LoggerModule.forRootAsync({
           inject: [BROKER_CONFIG],
           useFactory: (config: BrokerConfig) => ({
-            exclude: options.exclude,
+            forRoutes: options.forRoutes,
             pinoHttp: {
               logger: createBrokerLogger(config.logLevel, destination),
               autoLogging: false,
