@@ -2,7 +2,8 @@ import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type { DestinationStream } from 'pino';
-import { ConfigModule, type ConfigModuleOptions } from '@app/config';
+import { AlertsModule } from '@app/alerts';
+import { BROKER_CONFIG, ConfigModule, type BrokerConfig, type ConfigModuleOptions } from '@app/config';
 import { ConnectModule } from '@app/connect';
 import { CredentialAdminModule } from '@app/credential-admin';
 import { CredentialsModule } from '@app/credentials';
@@ -41,6 +42,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ env: options.env, isGlobal: true }),
+        // each lib gets its own slice of the configuration, here and nowhere else
+        AlertsModule.forRootAsync({ inject: [BROKER_CONFIG], useFactory: (config: BrokerConfig) => config.alerts }),
         LoggingModule.forRoot({ destination: options.logDestination, exclude: [{ method: RequestMethod.GET, path: 'tokens/:provider' }] }),
         ProvidersModule,
         CredentialsModule,

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { AlertsModule } from '@app/alerts';
 import { CredentialsModule } from '@app/credentials';
 import { LockingModule } from '@app/locking';
 import { MetricsModule } from '@app/metrics';
@@ -17,9 +16,12 @@ import { TokenRefresher } from './token-refresher.service';
 import { TokenService } from './token.service';
 import { UpstreamGate } from './upstream-gate.service';
 
-/** Serving and refreshing tokens on demand, the state of each provider, and what storing credentials means for both. */
+/**
+ * Serving and refreshing tokens on demand, the state of each provider, and what storing credentials means for both.
+ * Alerts come from AlertsModule, configured once (global) by the application.
+ */
 @Module({
-  imports: [ProvidersModule, CredentialsModule, TokenStoreModule, LockingModule, MetricsModule, RateLimitModule, AlertsModule],
+  imports: [ProvidersModule, CredentialsModule, TokenStoreModule, LockingModule, MetricsModule, RateLimitModule],
   providers: [
     ProviderStatusRecorder,
     UpstreamGate,

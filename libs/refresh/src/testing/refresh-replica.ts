@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigModule } from '@app/config';
+import { AlertsModule } from '@app/alerts';
+import { BROKER_CONFIG, ConfigModule, type BrokerConfig } from '@app/config';
 import { CREDENTIAL_STORE, type CredentialStore } from '@app/credentials';
 import type { VaultTestServer } from '@app/credentials/testing';
 import { ProviderRegistry } from '@app/providers';
@@ -52,7 +53,13 @@ export async function startReplica(options: ReplicaOptions): Promise<RefreshRepl
     ...backendEnv(options.backend),
     ...options.env,
   };
-  @Module({ imports: [ConfigModule.forRoot({ env, isGlobal: true }), RefreshModule] })
+  @Module({
+    imports: [
+      ConfigModule.forRoot({ env, isGlobal: true }),
+      AlertsModule.forRootAsync({ inject: [BROKER_CONFIG], useFactory: (config: BrokerConfig) => config.alerts }),
+      RefreshModule,
+    ],
+  })
   class ReplicaModule {}
   const app: INestApplicationContext = await NestFactory.createApplicationContext(ReplicaModule, { logger: false });
   const registry = app.get(ProviderRegistry);
