@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AlertsModule } from '@app/alerts';
 import { BROKER_CONFIG, ConfigModule, type BrokerConfig } from '@app/config';
 import { CredentialAdminModule } from '@app/credential-admin';
+import { ProvidersModule } from '@app/providers';
 
 /** What the CLI needs: config, provider validation and the credential store; no HTTP, no scheduler. */
 @Module({
@@ -9,6 +10,10 @@ import { CredentialAdminModule } from '@app/credential-admin';
     ConfigModule.forRoot({ isGlobal: true }),
     // storing credentials can end a provider state: the same alerts as the broker's
     AlertsModule.forRootAsync({ inject: [BROKER_CONFIG], useFactory: (config: BrokerConfig) => config.alerts }),
+    ProvidersModule.forRootAsync({
+      inject: [BROKER_CONFIG],
+      useFactory: (config: BrokerConfig) => ({ instances: config.providers, upstreamTimeoutMs: config.upstreamTimeoutMs }),
+    }),
     CredentialAdminModule,
   ],
 })

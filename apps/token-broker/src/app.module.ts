@@ -44,8 +44,11 @@ export class AppModule {
         ConfigModule.forRoot({ env: options.env, isGlobal: true }),
         // each lib gets its own slice of the configuration, here and nowhere else
         AlertsModule.forRootAsync({ inject: [BROKER_CONFIG], useFactory: (config: BrokerConfig) => config.alerts }),
+        ProvidersModule.forRootAsync({
+          inject: [BROKER_CONFIG],
+          useFactory: (config: BrokerConfig) => ({ instances: config.providers, upstreamTimeoutMs: config.upstreamTimeoutMs }),
+        }),
         LoggingModule.forRoot({ destination: options.logDestination, exclude: [{ method: RequestMethod.GET, path: 'tokens/:provider' }] }),
-        ProvidersModule,
         CredentialsModule,
         TokenStoreModule,
         RateLimitModule,

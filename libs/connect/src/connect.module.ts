@@ -3,7 +3,6 @@ import type Redis from 'ioredis';
 import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
 import { CredentialAdminModule } from '@app/credential-admin';
 import { CredentialsModule } from '@app/credentials';
-import { ProvidersModule } from '@app/providers';
 import { REDIS_CLIENT, RedisModule } from '@app/redis';
 import { RefreshModule } from '@app/refresh';
 import { ConnectService } from './connect.service';
@@ -11,9 +10,9 @@ import { CONNECT_STATE_STORE, ConnectStateStore } from './connect-state-store';
 import { MemoryConnectStateStore } from './memory-connect-state-store';
 import { RedisConnectStateStore } from './redis-connect-state-store';
 
-/** The browser connect flow for OAuth2 providers with an authorizeUrl. */
+/** The browser connect flow for OAuth2 providers with an authorizeUrl. Needs ProvidersModule, configured globally by the application. */
 @Module({
-  imports: [RedisModule, CredentialsModule, ProvidersModule, RefreshModule, CredentialAdminModule],
+  imports: [RedisModule, CredentialsModule, RefreshModule, CredentialAdminModule],
   providers: [
     {
       provide: CONNECT_STATE_STORE,

@@ -3,7 +3,6 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { CredentialsModule } from '@app/credentials';
 import { LockingModule } from '@app/locking';
 import { MetricsModule } from '@app/metrics';
-import { ProvidersModule } from '@app/providers';
 import { RateLimitModule } from '@app/rate-limit';
 import { TokenStoreModule } from '@app/token-store';
 import { CredentialReplacer } from './credential-replacer.service';
@@ -18,10 +17,10 @@ import { UpstreamGate } from './upstream-gate.service';
 
 /**
  * Serving and refreshing tokens on demand, the state of each provider, and what storing credentials means for both.
- * Alerts come from AlertsModule, configured once (global) by the application.
+ * Needs ProvidersModule and AlertsModule, which the application configures once, globally.
  */
 @Module({
-  imports: [ProvidersModule, CredentialsModule, TokenStoreModule, LockingModule, MetricsModule, RateLimitModule],
+  imports: [CredentialsModule, TokenStoreModule, LockingModule, MetricsModule, RateLimitModule],
   providers: [
     ProviderStatusRecorder,
     UpstreamGate,
@@ -38,7 +37,7 @@ export class RefreshModule {}
 
 /** Pre-warming and pre-refreshing on a timer: only the long-running service imports it. */
 @Module({
-  imports: [ScheduleModule.forRoot(), RefreshModule, ProvidersModule, TokenStoreModule],
+  imports: [ScheduleModule.forRoot(), RefreshModule, TokenStoreModule],
   providers: [RefreshScheduler],
   exports: [RefreshScheduler],
 })

@@ -8,7 +8,7 @@ import { AlertsModule } from '@app/alerts';
 import { BROKER_CONFIG, ConfigModule, type BrokerConfig } from '@app/config';
 import { CREDENTIAL_STORE, type CredentialStore } from '@app/credentials';
 import type { VaultTestServer } from '@app/credentials/testing';
-import { ProviderRegistry } from '@app/providers';
+import { ProviderRegistry, ProvidersModule } from '@app/providers';
 import { TOKEN_STORE, type StoredToken, type TokenStore } from '@app/token-store';
 import { RefreshModule } from '../refresh.module';
 import { CredentialReplacer } from '../credential-replacer.service';
@@ -57,6 +57,10 @@ export async function startReplica(options: ReplicaOptions): Promise<RefreshRepl
     imports: [
       ConfigModule.forRoot({ env, isGlobal: true }),
       AlertsModule.forRootAsync({ inject: [BROKER_CONFIG], useFactory: (config: BrokerConfig) => config.alerts }),
+      ProvidersModule.forRootAsync({
+        inject: [BROKER_CONFIG],
+        useFactory: (config: BrokerConfig) => ({ instances: config.providers, upstreamTimeoutMs: config.upstreamTimeoutMs }),
+      }),
       RefreshModule,
     ],
   })
