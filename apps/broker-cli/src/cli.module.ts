@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AlertsModule } from '@app/alerts';
 import { BROKER_CONFIG, ConfigModule, type BrokerConfig } from '@app/config';
 import { CredentialAdminModule } from '@app/credential-admin';
+import { CredentialsModule } from '@app/credentials';
 import { ProvidersModule } from '@app/providers';
 
 /** What the CLI needs: config, provider validation and the credential store; no HTTP, no scheduler. */
@@ -13,6 +14,10 @@ import { ProvidersModule } from '@app/providers';
     ProvidersModule.forRootAsync({
       inject: [BROKER_CONFIG],
       useFactory: (config: BrokerConfig) => ({ instances: config.providers, upstreamTimeoutMs: config.upstreamTimeoutMs }),
+    }),
+    CredentialsModule.forRootAsync({
+      inject: [BROKER_CONFIG],
+      useFactory: (config: BrokerConfig) => ({ ...config.credentials, keySharedByReplicas: config.redis !== undefined }),
     }),
     CredentialAdminModule,
   ],

@@ -48,8 +48,11 @@ export class AppModule {
           inject: [BROKER_CONFIG],
           useFactory: (config: BrokerConfig) => ({ instances: config.providers, upstreamTimeoutMs: config.upstreamTimeoutMs }),
         }),
+        CredentialsModule.forRootAsync({
+          inject: [BROKER_CONFIG],
+          useFactory: (config: BrokerConfig) => ({ ...config.credentials, keySharedByReplicas: config.redis !== undefined }),
+        }),
         LoggingModule.forRoot({ destination: options.logDestination, exclude: [{ method: RequestMethod.GET, path: 'tokens/:provider' }] }),
-        CredentialsModule,
         TokenStoreModule,
         RateLimitModule,
         MetricsModule,

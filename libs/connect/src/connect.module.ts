@@ -2,7 +2,6 @@ import { Logger, Module } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
 import { CredentialAdminModule } from '@app/credential-admin';
-import { CredentialsModule } from '@app/credentials';
 import { REDIS_CLIENT, RedisModule } from '@app/redis';
 import { RefreshModule } from '@app/refresh';
 import { ConnectService } from './connect.service';
@@ -10,9 +9,9 @@ import { CONNECT_STATE_STORE, ConnectStateStore } from './connect-state-store';
 import { MemoryConnectStateStore } from './memory-connect-state-store';
 import { RedisConnectStateStore } from './redis-connect-state-store';
 
-/** The browser connect flow for OAuth2 providers with an authorizeUrl. Needs ProvidersModule, configured globally by the application. */
+/** The browser connect flow for OAuth2 providers with an authorizeUrl. Needs ProvidersModule and CredentialsModule, configured globally by the application. */
 @Module({
-  imports: [RedisModule, CredentialsModule, RefreshModule, CredentialAdminModule],
+  imports: [RedisModule, RefreshModule, CredentialAdminModule],
   providers: [
     {
       provide: CONNECT_STATE_STORE,

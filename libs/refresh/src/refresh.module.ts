@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { CredentialsModule } from '@app/credentials';
 import { LockingModule } from '@app/locking';
 import { MetricsModule } from '@app/metrics';
 import { RateLimitModule } from '@app/rate-limit';
@@ -17,10 +16,10 @@ import { UpstreamGate } from './upstream-gate.service';
 
 /**
  * Serving and refreshing tokens on demand, the state of each provider, and what storing credentials means for both.
- * Needs ProvidersModule and AlertsModule, which the application configures once, globally.
+ * Needs ProvidersModule, CredentialsModule and AlertsModule, which the application configures once, globally.
  */
 @Module({
-  imports: [CredentialsModule, TokenStoreModule, LockingModule, MetricsModule, RateLimitModule],
+  imports: [TokenStoreModule, LockingModule, MetricsModule, RateLimitModule],
   providers: [
     ProviderStatusRecorder,
     UpstreamGate,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlertsModule } from '@app/alerts';
 import { BROKER_CONFIG, ConfigModule, type BrokerConfig } from '@app/config';
-import { CREDENTIAL_STORE, type CredentialStore } from '@app/credentials';
+import { CREDENTIAL_STORE, CredentialsModule, type CredentialStore } from '@app/credentials';
 import type { VaultTestServer } from '@app/credentials/testing';
 import { ProviderRegistry, ProvidersModule } from '@app/providers';
 import { TOKEN_STORE, type StoredToken, type TokenStore } from '@app/token-store';
@@ -60,6 +60,10 @@ export async function startReplica(options: ReplicaOptions): Promise<RefreshRepl
       ProvidersModule.forRootAsync({
         inject: [BROKER_CONFIG],
         useFactory: (config: BrokerConfig) => ({ instances: config.providers, upstreamTimeoutMs: config.upstreamTimeoutMs }),
+      }),
+      CredentialsModule.forRootAsync({
+        inject: [BROKER_CONFIG],
+        useFactory: (config: BrokerConfig) => ({ ...config.credentials, keySharedByReplicas: config.redis !== undefined }),
       }),
       RefreshModule,
     ],
