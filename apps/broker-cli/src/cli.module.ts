@@ -4,6 +4,7 @@ import { BROKER_CONFIG, ConfigModule, type BrokerConfig } from '@app/config';
 import { CredentialAdminModule } from '@app/credential-admin';
 import { CredentialsModule } from '@app/credentials';
 import { ProvidersModule } from '@app/providers';
+import { RefreshModule } from '@app/refresh';
 
 /** What the CLI needs: config, provider validation and the credential store; no HTTP, no scheduler. */
 @Module({
@@ -18,6 +19,10 @@ import { ProvidersModule } from '@app/providers';
     CredentialsModule.forRootAsync({
       inject: [BROKER_CONFIG],
       useFactory: (config: BrokerConfig) => ({ ...config.credentials, keySharedByReplicas: config.redis !== undefined }),
+    }),
+    RefreshModule.forRootAsync({
+      inject: [BROKER_CONFIG],
+      useFactory: (config: BrokerConfig) => ({ lockTtlMs: config.lockTtlMs, lockWaitMs: config.lockWaitMs }),
     }),
     CredentialAdminModule,
   ],

@@ -56,8 +56,14 @@ export class AppModule {
         TokenStoreModule,
         RateLimitModule,
         MetricsModule,
-        RefreshModule,
-        RefreshSchedulerModule,
+        RefreshModule.forRootAsync({
+          inject: [BROKER_CONFIG],
+          useFactory: (config: BrokerConfig) => ({ lockTtlMs: config.lockTtlMs, lockWaitMs: config.lockWaitMs }),
+        }),
+        RefreshSchedulerModule.forRootAsync({
+          inject: [BROKER_CONFIG],
+          useFactory: (config: BrokerConfig) => ({ tickMs: config.refreshTickMs, concurrency: config.refreshConcurrency }),
+        }),
         CredentialAdminModule,
         TerminusModule.forRoot({ logger: false }),
         ConnectModule,

@@ -3,15 +3,17 @@ import type Redis from 'ioredis';
 import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
 import { CredentialAdminModule } from '@app/credential-admin';
 import { REDIS_CLIENT, RedisModule } from '@app/redis';
-import { RefreshModule } from '@app/refresh';
 import { ConnectService } from './connect.service';
 import { CONNECT_STATE_STORE, ConnectStateStore } from './connect-state-store';
 import { MemoryConnectStateStore } from './memory-connect-state-store';
 import { RedisConnectStateStore } from './redis-connect-state-store';
 
-/** The browser connect flow for OAuth2 providers with an authorizeUrl. Needs ProvidersModule and CredentialsModule, configured globally by the application. */
+/**
+ * The browser connect flow for OAuth2 providers with an authorizeUrl.
+ * Needs ProvidersModule, CredentialsModule and RefreshModule, which the application configures once, globally.
+ */
 @Module({
-  imports: [RedisModule, RefreshModule, CredentialAdminModule],
+  imports: [RedisModule, CredentialAdminModule],
   providers: [
     {
       provide: CONNECT_STATE_STORE,

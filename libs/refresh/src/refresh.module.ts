@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
 import { LockingModule } from '@app/locking';
 import { MetricsModule } from '@app/metrics';
 import { RateLimitModule } from '@app/rate-limit';
 import { TokenStoreModule } from '@app/token-store';
 import { CredentialReplacer } from './credential-replacer.service';
-import { RefreshScheduler } from './refresh-scheduler.service';
 import { ProviderStateService } from './provider-state.service';
 import { ProviderStatusRecorder } from './provider-status-recorder.service';
 import { RefreshOutbox } from './refresh-outbox.service';
+import { ConfigurableModuleClass } from './refresh.module-definition';
 import { RotatingCredentialRefresh } from './rotating-credential-refresh';
 import { TokenRefresher } from './token-refresher.service';
 import { TokenService } from './token.service';
@@ -32,12 +31,4 @@ import { UpstreamGate } from './upstream-gate.service';
   ],
   exports: [TokenService, TokenRefresher, CredentialReplacer, ProviderStateService],
 })
-export class RefreshModule {}
-
-/** Pre-warming and pre-refreshing on a timer: only the long-running service imports it. */
-@Module({
-  imports: [ScheduleModule.forRoot(), RefreshModule, TokenStoreModule],
-  providers: [RefreshScheduler],
-  exports: [RefreshScheduler],
-})
-export class RefreshSchedulerModule {}
+export class RefreshModule extends ConfigurableModuleClass {}

@@ -65,7 +65,10 @@ export async function startReplica(options: ReplicaOptions): Promise<RefreshRepl
         inject: [BROKER_CONFIG],
         useFactory: (config: BrokerConfig) => ({ ...config.credentials, keySharedByReplicas: config.redis !== undefined }),
       }),
-      RefreshModule,
+      RefreshModule.forRootAsync({
+        inject: [BROKER_CONFIG],
+        useFactory: (config: BrokerConfig) => ({ lockTtlMs: config.lockTtlMs, lockWaitMs: config.lockWaitMs }),
+      }),
     ],
   })
   class ReplicaModule {}
