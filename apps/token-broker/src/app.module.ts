@@ -66,7 +66,10 @@ export class AppModule {
         }),
         CredentialAdminModule,
         TerminusModule.forRoot({ logger: false }),
-        ConnectModule,
+        ConnectModule.forRootAsync({
+          inject: [BROKER_CONFIG],
+          useFactory: (config: BrokerConfig) => ({ publicUrl: config.publicUrl, redisKeyPrefix: config.redisKeyPrefix }),
+        }),
       ],
       controllers: [
         ForcedRefreshController,
