@@ -52,7 +52,12 @@ export class AppModule {
           inject: [BROKER_CONFIG],
           useFactory: (config: BrokerConfig) => ({ ...config.credentials, keySharedByReplicas: config.redis !== undefined }),
         }),
-        LoggingModule.forRoot({ destination: options.logDestination, exclude: [{ method: RequestMethod.GET, path: 'tokens/:provider' }] }),
+        LoggingModule.forRootAsync({
+          inject: [BROKER_CONFIG],
+          useFactory: (config: BrokerConfig) => ({ level: config.logLevel }),
+          destination: options.logDestination,
+          exclude: [{ method: RequestMethod.GET, path: 'tokens/:provider' }],
+        }),
         TokenStoreModule,
         RateLimitModule,
         MetricsModule,

@@ -1,30 +1,5 @@
-import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, RequestMethod } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
-import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
-import { bufferedStdout, createBrokerLogger } from './broker-logger';
-
-export interface LoggingModuleOptions {
-  /** Where log lines go; buffered standard output when omitted. */
-  destination?: DestinationStream;
-  /**
-   * Routes that get no request-scoped logger (no per-request child logger and async context): the
-   * hot path, whose lines are written by the HTTP layer with the request id in them.
-   */
-  exclude?: Array<{ method: RequestMethod; path: string }>;
-}
-
-const LOG_DESTINATION = Symbol('LOG_DESTINATION');
-
-/** Writes out what the buffer still holds once the HTTP server has answered its last request. */
-@Injectable()
-class LogFlusher implements OnApplicationShutdown {
-  constructor(@Inject(LOG_DESTINATION) private readonly destination: DestinationStream & { flushSync?(): void }) {}
-
-  onApplicationShutdown(): void {
-    this.destination.flushSync?.();
-  }
-}
+import { Module } from '@nestjs/common';
+import { ConfigurableModuleClass } from './logging.module-definition';
 
 /**
  * Structured JSON logs through pino for every Nest `Logger` call. Lines logged while a request is
@@ -32,28 +7,4 @@ class LogFlusher implements OnApplicationShutdown {
  * route), so pino-http's own request logging is off and it never serializes request headers.
  */
 @Module({})
-export class LoggingModule {
-  static forRoot(options: LoggingModuleOptions = {}): DynamicModule {
-    const destination = options.destination ?? bufferedStdout();
-    return {
-      module: LoggingModule,
-      imports: [
-        LoggerModule.forRootAsync({
-          inject: [BROKER_CONFIG],
-          useFactory: (config: BrokerConfig) => ({
-            exclude: options.exclude,
-            pinoHttp: {
-              logger: createBrokerLogger(config.logLevel, destination),
-              autoLogging: false,
-              quietReqLogger: true,
-              quietResLogger: true,
-              serializers: { req: () => undefined, res: () => undefined },
-            },
-          }),
-        }),
-      ],
-      providers: [{ provide: LOG_DESTINATION, useValue: destination }, LogFlusher],
-      exports: [LoggerModule],
-    };
-  }
-}
+export class LoggingModule extends ConfigurableModuleClass {}
