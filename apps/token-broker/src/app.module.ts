@@ -15,6 +15,7 @@ import { RefreshModule, RefreshSchedulerModule } from '@app/refresh';
 import { TokenStoreModule } from '@app/token-store';
 import { AdminCredentialsController } from './admin-credentials.controller';
 import { AdminTokenGuard } from './admin-token.guard';
+import { APP_SETTINGS, type AppSettings } from './app-settings';
 import { AuditLog } from './audit-log.service';
 import { AuthFailureThrottle } from './auth-failure-throttle';
 import { CallerAuthenticator } from './caller-authenticator';
@@ -26,6 +27,7 @@ import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { OAuthCallbackController } from './oauth-callback.controller';
 import { ProvidersController } from './providers.controller';
+import { brokerMode } from './status-page-broker';
 import { StatusPageController } from './status-page.controller';
 import { TokenRoute } from './token-route';
 
@@ -88,6 +90,18 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
+        {
+          provide: APP_SETTINGS,
+          inject: [BROKER_CONFIG],
+          useFactory: (config: BrokerConfig): AppSettings => ({
+            adminToken: config.adminToken,
+            callers: config.callers,
+            callersFileState: config.callersFileState,
+            callersFile: config.callersFile,
+            callerRateLimitPerMinute: config.callerRateLimitPerMinute,
+            brokerMode: brokerMode(config.redis),
+          }),
+        },
         AuditLog,
         AuthFailureThrottle,
         AdminTokenGuard,
