@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { AdminDisabledError, UnauthorizedError } from '@app/errors';
+import { InjectAppSettings, type AppSettings } from './app-settings';
 import { AuthFailureThrottle } from './auth-failure-throttle';
 import { readBearerCredential, type AuthorizedRequest } from './bearer-credential';
 
@@ -11,10 +11,10 @@ export class AdminTokenGuard implements CanActivate {
   private readonly expected?: Buffer;
 
   constructor(
-    @InjectBrokerConfig() config: BrokerConfig,
+    @InjectAppSettings() settings: Pick<AppSettings, 'adminToken'>,
     private readonly throttle: AuthFailureThrottle,
   ) {
-    this.expected = config.adminToken ? digest(config.adminToken) : undefined;
+    this.expected = settings.adminToken ? digest(settings.adminToken) : undefined;
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { hash } from 'node:crypto';
-import { InjectBrokerConfig, type BrokerConfig, type CallerConfig } from '@app/config';
+import type { CallerConfig } from '@app/config';
 import { ForbiddenError, UnauthorizedError } from '@app/errors';
+import { InjectAppSettings, type AppSettings } from './app-settings';
 import { AuthFailureThrottle } from './auth-failure-throttle';
 import { readBearerCredential, type AuthorizedRequest } from './bearer-credential';
 
@@ -16,15 +17,17 @@ export class CallerAuthenticator {
   private readonly missingHint: string;
 
   constructor(
-    @InjectBrokerConfig() config: BrokerConfig,
+    @InjectAppSettings() settings: Pick<AppSettings, 'callers' | 'callersFileState' | 'callersFile'>,
     private readonly throttle: AuthFailureThrottle,
   ) {
-    for (const caller of config.callers) this.byHash.set(caller.keySha256, caller);
-    const noCallers = config.callersFileState !== 'listed';
-    this.missingHint = noCallers ? `; no callers are configured: add one to ${config.callersFile} (npm run cli -- callers new <name>)` : '';
+    for (const caller of settings.callers) this.byHash.set(caller.keySha256, caller);
+    const noCallers = settings.callersFileState !== 'listed';
+    this.missingHint = noCallers
+      ? `; no callers are configured: add one to ${settings.callersFile} (npm run cli -- callers new <name>)`
+      : '';
     if (noCallers) {
-      const problem = config.callersFileState === 'missing' ? 'does not exist' : 'lists no callers';
-      new Logger('Callers').warn(`${config.callersFile} ${problem}: every GET /tokens call is refused until callers are configured`);
+      const problem = settings.callersFileState === 'missing' ? 'does not exist' : 'lists no callers';
+      new Logger('Callers').warn(`${settings.callersFile} ${problem}: every GET /tokens call is refused until callers are configured`);
     }
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { CallerRateLimitedError } from '@app/errors';
 import { InjectWindowCounter, SharedRateLimiter, type WindowCounter } from '@app/rate-limit';
+import { InjectAppSettings, type AppSettings } from './app-settings';
 
 /** How often each replica reconciles its callers' counts with the shared counter. */
 const SYNC_MS = 100;
@@ -15,8 +15,8 @@ const SYNC_MS = 100;
 export class CallerRateLimit implements OnApplicationShutdown {
   private readonly limiter: SharedRateLimiter;
 
-  constructor(@InjectBrokerConfig() config: BrokerConfig, @InjectWindowCounter() counter: WindowCounter) {
-    this.limiter = new SharedRateLimiter(counter, config.callerRateLimitPerMinute, 60_000, SYNC_MS);
+  constructor(@InjectAppSettings() settings: Pick<AppSettings, 'callerRateLimitPerMinute'>, @InjectWindowCounter() counter: WindowCounter) {
+    this.limiter = new SharedRateLimiter(counter, settings.callerRateLimitPerMinute, 60_000, SYNC_MS);
   }
 
   /** Throws CallerRateLimitedError when the caller is over its limit this minute. */

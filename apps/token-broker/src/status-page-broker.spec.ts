@@ -5,17 +5,17 @@ import { brokerMode, readBrokerVersion } from './status-page-broker';
 
 describe('brokerMode', () => {
   it('says embedded without Redis, and a single Redis server without its URL', () => {
-    expect(brokerMode({})).toMatch(/^embedded: one instance/);
-    const mode = brokerMode({ redis: { topology: 'single', url: 'redis://user:pa55word@redis.internal:6379/2' } });
+    expect(brokerMode(undefined)).toMatch(/^embedded: one instance/);
+    const mode = brokerMode({ topology: 'single', url: 'redis://user:pa55word@redis.internal:6379/2' });
     expect(mode).toMatch(/^Redis, single server/);
     expect(mode).not.toMatch(/pa55word|redis\.internal/);
   });
 
   it('names Sentinel and Cluster topologies without their addresses or passwords', () => {
     const sentinels = [1, 2, 3].map((n) => ({ host: `sentinel-${n}.internal`, port: 26379 }));
-    const sentinel = brokerMode({ redis: { topology: 'sentinel', sentinels, name: 'tokens', password: 'pa55word' } });
+    const sentinel = brokerMode({ topology: 'sentinel', sentinels, name: 'tokens', password: 'pa55word' });
     expect(sentinel).toMatch(/^Redis with Sentinel \(3 sentinels\)/);
-    const cluster = brokerMode({ redis: { topology: 'cluster', nodes: sentinels.slice(0, 2), password: 'pa55word' } });
+    const cluster = brokerMode({ topology: 'cluster', nodes: sentinels.slice(0, 2), password: 'pa55word' });
     expect(cluster).toMatch(/^Redis Cluster \(2 seed nodes\)/);
     expect(sentinel + cluster).not.toMatch(/pa55word|internal/);
   });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { BrokerConfig } from '@app/config';
+import type { RedisConfig } from '@app/config';
 
 /** What the status page says about the broker itself, fixed at startup. */
 export interface BrokerFacts {
@@ -11,17 +11,17 @@ export interface BrokerFacts {
 }
 
 /** How this broker shares its state: the one place that turns the Redis settings into words. */
-export function brokerMode(config: Pick<BrokerConfig, 'redis'>): string {
+export function brokerMode(redis: RedisConfig | undefined): string {
   // never addresses or the URL itself: a URL may carry a password
-  switch (config.redis?.topology) {
+  switch (redis?.topology) {
     case undefined:
       return 'embedded: one instance, tokens, status and locks in process memory';
     case 'single':
       return 'Redis, single server: tokens, status and locks shared by every replica';
     case 'sentinel':
-      return `Redis with Sentinel (${config.redis.sentinels.length} sentinels): tokens, status and locks shared by every replica`;
+      return `Redis with Sentinel (${redis.sentinels.length} sentinels): tokens, status and locks shared by every replica`;
     case 'cluster':
-      return `Redis Cluster (${config.redis.nodes.length} seed nodes): tokens, status and locks shared by every replica`;
+      return `Redis Cluster (${redis.nodes.length} seed nodes): tokens, status and locks shared by every replica`;
   }
 }
 

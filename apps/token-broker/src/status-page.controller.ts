@@ -1,13 +1,13 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { InjectCredentialStore, type CredentialStore } from '@app/credentials';
 import { TokenStoreUnavailableError } from '@app/errors';
 import { ProviderRegistry } from '@app/providers';
 import { ProviderStateService } from '@app/refresh';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
+import { InjectAppSettings, type AppSettings } from './app-settings';
 import { renderStatusPage } from './status-page';
-import { brokerMode, readBrokerVersion, type BrokerFacts } from './status-page-broker';
+import { readBrokerVersion, type BrokerFacts } from './status-page-broker';
 import { buildStatusPageView } from './status-page-view';
 import { probeStores } from './store-readiness';
 import { toStatusView, type ProviderStatusView } from './provider-status-view';
@@ -21,11 +21,11 @@ export class StatusPageController {
     private readonly states: ProviderStateService,
     @InjectTokenStore() private readonly tokens: TokenStore,
     @InjectCredentialStore() private readonly credentials: CredentialStore,
-    @InjectBrokerConfig() config: BrokerConfig,
+    @InjectAppSettings() settings: Pick<AppSettings, 'brokerMode'>,
     private readonly registry: ProviderRegistry,
   ) {
     // built with the app: the start of its uptime, and the version read once
-    this.broker = { mode: brokerMode(config), version: readBrokerVersion(), startedAt: Date.now() };
+    this.broker = { mode: settings.brokerMode, version: readBrokerVersion(), startedAt: Date.now() };
   }
 
   @Get()

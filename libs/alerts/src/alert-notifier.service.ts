@@ -1,6 +1,6 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
-import type { AlertsConfig } from '@app/config';
 import type { ProviderStatus } from '@app/token-store';
+import type { AlertsModuleOptions } from './alerts.module-definition';
 import { providerStateEvent } from './provider-state-event';
 import { DEFAULT_DELIVERY_BOUNDS, WebhookDelivery, type DeliveryBounds } from './webhook-delivery';
 
@@ -17,8 +17,8 @@ export class AlertNotifier implements OnApplicationShutdown {
   private readonly logger = new Logger('Alerts');
   private readonly webhooks: WebhookDelivery[];
 
-  constructor(config: AlertsConfig, bounds: DeliveryBounds = DEFAULT_DELIVERY_BOUNDS) {
-    this.webhooks = config.webhookUrls.map((url) => new WebhookDelivery(url, bounds));
+  constructor(options: AlertsModuleOptions, bounds: DeliveryBounds = DEFAULT_DELIVERY_BOUNDS) {
+    this.webhooks = options.webhookUrls.map((url) => new WebhookDelivery(url, bounds));
     const hosts = this.webhooks.map((webhook) => webhook.label).join(', ');
     this.logger.log(hosts ? `Provider state alerts to ${hosts}` : 'Provider state alerts off (ALERT_WEBHOOK_URLS unset)');
   }

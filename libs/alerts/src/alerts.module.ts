@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
-import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
 import { AlertNotifier } from './alert-notifier.service';
+import { ALERTS_OPTIONS, ConfigurableModuleClass, type AlertsModuleOptions } from './alerts.module-definition';
 
-/** Provider state alerts to webhooks; off (and silent) without ALERT_WEBHOOK_URLS. */
+/** Provider state alerts to webhooks; off (and silent) without webhook URLs. */
 @Module({
-  providers: [{ provide: AlertNotifier, inject: [BROKER_CONFIG], useFactory: (config: BrokerConfig) => new AlertNotifier(config.alerts) }],
+  providers: [
+    { provide: AlertNotifier, inject: [ALERTS_OPTIONS], useFactory: (options: AlertsModuleOptions) => new AlertNotifier(options) },
+  ],
   exports: [AlertNotifier],
 })
-export class AlertsModule {}
+export class AlertsModule extends ConfigurableModuleClass {}

@@ -1,10 +1,10 @@
-import { Inject, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { BrokerConfig } from './broker-config';
 import { ConfigModuleOptions, ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './config.module-definition';
 import { loadBrokerConfig } from './load-broker-config';
 
+/** The whole parsed configuration: composition roots map it to each module's own options; no service injects it. */
 export const BROKER_CONFIG = Symbol('BROKER_CONFIG');
-export const InjectBrokerConfig = (): ParameterDecorator => Inject(BROKER_CONFIG);
 
 @Module({
   providers: [

@@ -1,4 +1,4 @@
-export { ConfigModule, BROKER_CONFIG, InjectBrokerConfig } from './config.module';
+export { ConfigModule, BROKER_CONFIG } from './config.module';
 export type { ConfigModuleOptions } from './config.module-definition';
 export type {
   AlertsConfig,

@@ -1,25 +1,25 @@
 import { Logger, Module } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
 import { CredentialAdminModule } from '@app/credential-admin';
-import { CredentialsModule } from '@app/credentials';
-import { ProvidersModule } from '@app/providers';
 import { REDIS_CLIENT, RedisModule } from '@app/redis';
-import { RefreshModule } from '@app/refresh';
+import { ConfigurableModuleClass, CONNECT_OPTIONS, type ConnectModuleOptions } from './connect.module-definition';
 import { ConnectService } from './connect.service';
 import { CONNECT_STATE_STORE, ConnectStateStore } from './connect-state-store';
 import { MemoryConnectStateStore } from './memory-connect-state-store';
 import { RedisConnectStateStore } from './redis-connect-state-store';
 
-/** The browser connect flow for OAuth2 providers with an authorizeUrl. */
+/**
+ * The browser connect flow for OAuth2 providers with an authorizeUrl.
+ * Needs ProvidersModule, CredentialsModule and RefreshModule, which the application configures once, globally.
+ */
 @Module({
-  imports: [RedisModule, CredentialsModule, ProvidersModule, RefreshModule, CredentialAdminModule],
+  imports: [RedisModule, CredentialAdminModule],
   providers: [
     {
       provide: CONNECT_STATE_STORE,
-      inject: [BROKER_CONFIG, REDIS_CLIENT],
-      useFactory: (config: BrokerConfig, redis: Redis | undefined): ConnectStateStore => {
-        const store = redis ? new RedisConnectStateStore(redis, config.redisKeyPrefix) : new MemoryConnectStateStore();
+      inject: [CONNECT_OPTIONS, REDIS_CLIENT],
+      useFactory: (options: ConnectModuleOptions, redis: Redis | undefined): ConnectStateStore => {
+        const store = redis ? new RedisConnectStateStore(redis, options.redisKeyPrefix) : new MemoryConnectStateStore();
         new Logger('Connect').debug(`Pending authorizations in ${store.description}`);
         return store;
       },
@@ -28,4 +28,4 @@ import { RedisConnectStateStore } from './redis-connect-state-store';
   ],
   exports: [ConnectService],
 })
-export class ConnectModule {}
+export class ConnectModule extends ConfigurableModuleClass {}

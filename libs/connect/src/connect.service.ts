@@ -1,5 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CredentialsAdminService } from '@app/credential-admin';
 import { CachedCredentials, InjectSecretBox, type SecretBox } from '@app/credentials';
 import {
@@ -11,6 +10,7 @@ import {
 } from '@app/errors';
 import { ProviderRegistry, type AuthorizationCodeFlow, type OAuth2Grant } from '@app/providers';
 import { TokenService } from '@app/refresh';
+import { CONNECT_OPTIONS, type ConnectModuleOptions } from './connect.module-definition';
 import { InjectConnectStateStore, type ConnectStateStore, type PendingAuthorization } from './connect-state-store';
 import { codeChallenge, randomSecret, stateHash } from './pkce';
 
@@ -50,7 +50,7 @@ export class ConnectService {
   private readonly logger = new Logger(ConnectService.name);
 
   constructor(
-    @InjectBrokerConfig() private readonly config: BrokerConfig,
+    @Inject(CONNECT_OPTIONS) private readonly options: Pick<ConnectModuleOptions, 'publicUrl'>,
     private readonly registry: ProviderRegistry,
     @InjectConnectStateStore() private readonly states: ConnectStateStore,
     @InjectSecretBox() private readonly box: SecretBox,
@@ -62,8 +62,13 @@ export class ConnectService {
   /** Checks that `provider` can be connected now; throws ConnectUnavailableError saying what is missing. */
   available(provider: string): AuthorizationCodeFlow {
     const flow = this.registry.get(provider).authorization;
-    if (!flow) throw new ConnectUnavailableError(provider, `Provider "${provider}" has no authorizeUrl: it cannot be connected in a browser`);
-    if (!this.config.publicUrl) throw new ConnectUnavailableError(provider, 'Set PUBLIC_URL to use the connect flow: the authorization server sends the browser back there');
+    if (!flow)
+      throw new ConnectUnavailableError(provider, `Provider "${provider}" has no authorizeUrl: it cannot be connected in a browser`);
+    if (!this.options.publicUrl)
+      throw new ConnectUnavailableError(
+        provider,
+        'Set PUBLIC_URL to use the connect flow: the authorization server sends the browser back there',
+      );
     return flow;
   }
 
@@ -74,8 +79,12 @@ export class ConnectService {
     const state = randomSecret();
     const verifier = randomSecret();
     const key = stateHash(state);
-    const redirectUri = `${this.config.publicUrl}${CALLBACK_PATH}`;
-    await this.states.put(key, { provider, sealedVerifier: this.box.seal(verifier, sealContext(provider, key)), redirectUri }, STATE_TTL_MS);
+    const redirectUri = `${this.options.publicUrl}${CALLBACK_PATH}`;
+    await this.states.put(
+      key,
+      { provider, sealedVerifier: this.box.seal(verifier, sealContext(provider, key)), redirectUri },
+      STATE_TTL_MS,
+    );
     this.logger.log({ msg: `Connect flow for ${provider} started`, event: 'connect', provider, outcome: 'started' });
     return flow.authorizationUrl({ clientId: client.client_id, redirectUri, state, codeChallenge: codeChallenge(verifier) });
   }
@@ -91,14 +100,25 @@ export class ConnectService {
     if (!key || !pending) throw new ConnectStateInvalidError();
     const { provider } = pending;
     if (callback.error !== undefined) {
-      this.logger.warn({ msg: `Connect flow for ${provider}: the authorization server answered an error`, event: 'connect', provider, outcome: 'denied' });
+      this.logger.warn({
+        msg: `Connect flow for ${provider}: the authorization server answered an error`,
+        event: 'connect',
+        provider,
+        outcome: 'denied',
+      });
       throw new AuthorizationDeniedError(provider, AUTHORIZATION_ERRORS.has(callback.error) ? callback.error : 'error');
     }
-    if (!callback.code) throw new CodeExchangeFailedError(provider, 'no_code', 'The authorization server sent the browser back without a code');
+    if (!callback.code)
+      throw new CodeExchangeFailedError(provider, 'no_code', 'The authorization server sent the browser back without a code');
     const client = await this.clientOf(provider);
     const grant = await this.exchange(pending, key, callback.code, client);
     const summary = await this.admin.put(provider, { ...client, refresh_token: grant.refreshToken! });
-    this.logger.log({ msg: `${provider} connected (credentials version ${summary.version})`, event: 'connect', provider, outcome: 'connected' });
+    this.logger.log({
+      msg: `${provider} connected (credentials version ${summary.version})`,
+      event: 'connect',
+      provider,
+      outcome: 'connected',
+    });
     const token = await this.tokens.refreshNow(provider).catch(() => undefined); // its outcome is in the provider status
     return { provider, tokenExpiresAt: token?.expiresAt };
   }
@@ -117,11 +137,17 @@ export class ConnectService {
       grant = await flow.exchangeCode({ code, codeVerifier: verifier, redirectUri: pending.redirectUri }, client);
     } catch (error) {
       if (!(error instanceof UpstreamError)) throw error;
-      this.logger.warn({ msg: `Connect flow for ${provider}: code exchange failed (${error.reason})`, event: 'connect', provider, outcome: 'exchange_failed' });
+      this.logger.warn({
+        msg: `Connect flow for ${provider}: code exchange failed (${error.reason})`,
+        event: 'connect',
+        provider,
+        outcome: 'exchange_failed',
+      });
       throw new CodeExchangeFailedError(provider, error.reason, `The code could not be exchanged: ${error.message}`, { cause: error });
     }
     if (!grant.refreshToken) {
-      const message = 'The authorization server issued no refresh token; check scope (many servers need offline_access) and the client\'s grant types';
+      const message =
+        "The authorization server issued no refresh token; check scope (many servers need offline_access) and the client's grant types";
       throw new CodeExchangeFailedError(provider, 'no_refresh_token', message);
     }
     return grant;
@@ -131,7 +157,10 @@ export class ConnectService {
   private async clientOf(provider: string): Promise<{ client_id: string; client_secret: string }> {
     const values = (await this.credentials.getFresh(provider))?.values;
     if (!values?.client_id || !values.client_secret) {
-      throw new ConnectUnavailableError(provider, `Store the client first: PUT /admin/credentials/${provider} with client_id and client_secret`);
+      throw new ConnectUnavailableError(
+        provider,
+        `Store the client first: PUT /admin/credentials/${provider} with client_id and client_secret`,
+      );
     }
     return { client_id: values.client_id, client_secret: values.client_secret };
   }

@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { CredentialsModule } from '@app/credentials';
-import { ProvidersModule } from '@app/providers';
-import { RefreshModule } from '@app/refresh';
 import { CredentialsAdminService } from './credentials-admin.service';
 
-/** Storing, describing and removing provider credentials, for the admin API and the CLI. */
+/**
+ * Storing, describing and removing provider credentials, for the admin API and the CLI.
+ * Needs ProvidersModule, CredentialsModule and RefreshModule, which the application configures once, globally.
+ */
 @Module({
-  imports: [ProvidersModule, CredentialsModule, RefreshModule],
   providers: [CredentialsAdminService],
   exports: [CredentialsAdminService],
 })

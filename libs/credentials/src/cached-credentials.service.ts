@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectCredentialStore, type CredentialRecord, type CredentialStore } from './credential-store';
+import { CREDENTIALS_OPTIONS, type CredentialsModuleOptions } from './credentials.module-definition';
 
 /**
  * A short in-process cache for providers whose credentials do not change on refresh (client
@@ -12,7 +12,7 @@ export class CachedCredentials {
   private readonly entries = new Map<string, { record: CredentialRecord; until: number }>();
 
   constructor(
-    @InjectBrokerConfig() private readonly config: BrokerConfig,
+    @Inject(CREDENTIALS_OPTIONS) private readonly options: Pick<CredentialsModuleOptions, 'cacheMs'>,
     @InjectCredentialStore() private readonly store: CredentialStore,
   ) {}
 
@@ -30,7 +30,7 @@ export class CachedCredentials {
   /** Reads the store and refreshes the cache. */
   async getFresh(provider: string): Promise<CredentialRecord | undefined> {
     const record = await this.store.get(provider);
-    if (record) this.entries.set(provider, { record, until: Date.now() + this.config.credentials.cacheMs });
+    if (record) this.entries.set(provider, { record, until: Date.now() + this.options.cacheMs });
     else this.entries.delete(provider);
     return record;
   }

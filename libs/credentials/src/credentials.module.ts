@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { existsSync } from 'node:fs';
-import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
 import { ConfigError } from '@app/errors';
 import { CachedCredentials } from './cached-credentials.service';
 import { CREDENTIAL_STORE, CredentialStore } from './credential-store';
+import { ConfigurableModuleClass, CREDENTIALS_OPTIONS, type CredentialsModuleOptions } from './credentials.module-definition';
 import { requirePrivateCredentialFiles } from './file-permissions';
 import { loadMasterKey } from './master-key';
 import { openCredentialsFile } from './open-credentials-file';
@@ -31,9 +31,8 @@ type OpenedFileStore = Awaited<ReturnType<typeof openCredentialsFile>>;
     {
       // first, for either backend: no key is read from a file others could read or replace
       provide: FILE_STORE,
-      inject: [BROKER_CONFIG],
-      useFactory: (config: BrokerConfig): Promise<OpenedFileStore> | undefined => {
-        const settings = config.credentials;
+      inject: [CREDENTIALS_OPTIONS],
+      useFactory: (settings: CredentialsModuleOptions): Promise<OpenedFileStore> | undefined => {
         const logger = new Logger('CredentialStore');
         requirePrivateCredentialFiles(settings, logger, process.getuid?.());
         return settings.backend === 'file' ? openCredentialsFile(settings, logger) : undefined;
@@ -41,12 +40,11 @@ type OpenedFileStore = Awaited<ReturnType<typeof openCredentialsFile>>;
     },
     {
       provide: SECRET_BOX,
-      inject: [BROKER_CONFIG, FILE_STORE],
-      useFactory: (config: BrokerConfig, file: OpenedFileStore | undefined): SecretBox => {
+      inject: [CREDENTIALS_OPTIONS, FILE_STORE],
+      useFactory: (settings: CredentialsModuleOptions, file: OpenedFileStore | undefined): SecretBox => {
         if (file) return file.box;
-        const settings = config.credentials;
         // replicas on several hosts must share the key that seals the outbox in Redis: a key generated per host would not be
-        if (config.redis && !settings.masterKey && !existsSync(settings.masterKeyFile)) {
+        if (settings.keySharedByReplicas && !settings.masterKey && !existsSync(settings.masterKeyFile)) {
           throw new ConfigError(
             'BROKER_MASTER_KEY is required with VAULT_ADDR and Redis: every replica needs the same key to read the refresh-token outbox (make one with: openssl rand -base64 32)',
           );
@@ -56,15 +54,18 @@ type OpenedFileStore = Awaited<ReturnType<typeof openCredentialsFile>>;
     },
     {
       provide: VAULT_SESSION,
-      inject: [BROKER_CONFIG],
-      useFactory: (config: BrokerConfig) => (config.credentials.backend === 'vault' ? new VaultSession(config.credentials) : undefined),
+      inject: [CREDENTIALS_OPTIONS],
+      useFactory: (settings: CredentialsModuleOptions) => (settings.backend === 'vault' ? new VaultSession(settings) : undefined),
     },
     {
       provide: CREDENTIAL_STORE,
-      inject: [BROKER_CONFIG, VAULT_SESSION, FILE_STORE],
-      useFactory: async (config: BrokerConfig, session: VaultSession | undefined, file: OpenedFileStore | undefined): Promise<CredentialStore> => {
+      inject: [CREDENTIALS_OPTIONS, VAULT_SESSION, FILE_STORE],
+      useFactory: async (
+        settings: CredentialsModuleOptions,
+        session: VaultSession | undefined,
+        file: OpenedFileStore | undefined,
+      ): Promise<CredentialStore> => {
         const logger = new Logger('CredentialStore');
-        const settings = config.credentials;
         if (settings.backend === 'file') {
           logger.log(`Credentials in ${file!.store.description}`);
           return file!.store;
@@ -83,4 +84,4 @@ type OpenedFileStore = Awaited<ReturnType<typeof openCredentialsFile>>;
   ],
   exports: [CREDENTIAL_STORE, SECRET_BOX, CachedCredentials],
 })
-export class CredentialsModule {}
+export class CredentialsModule extends ConfigurableModuleClass {}

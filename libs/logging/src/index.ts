@@ -1,1 +1,2 @@
-export { LoggingModule, type LoggingModuleOptions } from './logging.module';
+export { LoggingModule } from './logging.module';
+export type { LoggingModuleOptions } from './logging.module-definition';

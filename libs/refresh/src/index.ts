@@ -1,4 +1,7 @@
-export { RefreshModule, RefreshSchedulerModule } from './refresh.module';
+export { RefreshModule } from './refresh.module';
+export type { RefreshModuleOptions } from './refresh.module-definition';
+export { RefreshSchedulerModule } from './refresh-scheduler.module';
+export type { RefreshSchedulerModuleOptions } from './refresh-scheduler.module-definition';
 export { TokenService } from './token.service';
 export { RefreshScheduler } from './refresh-scheduler.service';
 export { CredentialReplacer } from './credential-replacer.service';

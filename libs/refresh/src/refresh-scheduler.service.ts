@@ -1,6 +1,5 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { BrokerError, CredentialsMissingError, LockUnavailableError, UpstreamUnavailableError } from '@app/errors';
 import { ProviderRegistry, type ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
@@ -8,6 +7,7 @@ import { DueQueue } from './due-queue';
 import { refreshDueAt, refreshWindowMs } from './refresh-timing';
 import { shutdownSummary } from './shutdown-summary';
 import { TokenRefresher } from './token-refresher.service';
+import { REFRESH_SCHEDULER_OPTIONS, type RefreshSchedulerModuleOptions } from './refresh-scheduler.module-definition';
 
 const TICK_NAME = 'token-refresh';
 /** How soon to look again at a provider that cannot be refreshed right now (no credentials, needs a person). */
@@ -36,7 +36,7 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
   private stopped = false;
 
   constructor(
-    @InjectBrokerConfig() private readonly config: BrokerConfig,
+    @Inject(REFRESH_SCHEDULER_OPTIONS) private readonly options: RefreshSchedulerModuleOptions,
     @InjectTokenStore() private readonly tokens: TokenStore,
     private readonly registry: ProviderRegistry,
     private readonly refresher: TokenRefresher,
@@ -47,7 +47,10 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
     const providers = this.registry.list();
     const spreadMs = Math.min(providers.length * STARTUP_SPREAD_PER_PROVIDER_MS, MAX_STARTUP_SPREAD_MS);
     for (const { id } of providers) this.queue.push(id, Date.now() + Math.random() * spreadMs);
-    this.scheduler.addInterval(TICK_NAME, setInterval(() => this.pump(), this.config.refreshTickMs));
+    this.scheduler.addInterval(
+      TICK_NAME,
+      setInterval(() => this.pump(), this.options.tickMs),
+    );
     this.pump();
   }
 
@@ -70,12 +73,12 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
   /** Starts the checks whose time has come, as long as the pool has room; each finished check frees a place. */
   private pump(): void {
     const now = Date.now();
-    while (!this.stopped && this.running.size < this.config.refreshConcurrency) {
+    while (!this.stopped && this.running.size < this.options.concurrency) {
       const id = this.queue.popDue(now);
       if (id === undefined) return;
       const run = this.check(this.registry.get(id)).then(
         (nextAt) => this.queue.push(id, nextAt),
-        () => this.queue.push(id, Date.now() + this.config.refreshTickMs),
+        () => this.queue.push(id, Date.now() + this.options.tickMs),
       );
       this.running.set(id, run);
       void run.finally(() => {
@@ -94,7 +97,7 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
         this.idleUntil.delete(instance.id);
         return dueAt;
       }
-      if ((this.idleUntil.get(instance.id) ?? 0) > Date.now()) return Date.now() + this.config.refreshTickMs;
+      if ((this.idleUntil.get(instance.id) ?? 0) > Date.now()) return Date.now() + this.options.tickMs;
       const window = token ? refreshWindowMs(token, instance.refreshBefore) : 0;
       const fresh = await this.refresher.refresh(instance, { validUntil: Date.now() + window + 1, lockWaitMs: 0 });
       return refreshDueAt(fresh, instance.refreshBefore);
@@ -104,11 +107,12 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private recheckDelay(provider: string, error: unknown): number {
-    if (error instanceof LockUnavailableError) return this.config.refreshTickMs; // another replica is on it
-    if (error instanceof UpstreamUnavailableError) return Math.max(error.retryAfterSeconds * 1000, this.config.refreshTickMs);
+    if (error instanceof LockUnavailableError) return this.options.tickMs; // another replica is on it
+    if (error instanceof UpstreamUnavailableError) return Math.max(error.retryAfterSeconds * 1000, this.options.tickMs);
     if (error instanceof CredentialsMissingError) this.logger.debug(`${provider}: no credentials yet, not pre-warming`);
-    else if (!(error instanceof BrokerError)) this.logger.error(`Scheduled refresh of ${provider} failed unexpectedly: ${(error as Error).message}`);
+    else if (!(error instanceof BrokerError))
+      this.logger.error(`Scheduled refresh of ${provider} failed unexpectedly: ${(error as Error).message}`);
     this.idleUntil.set(provider, Date.now() + IDLE_RECHECK_MS);
-    return this.config.refreshTickMs;
+    return this.options.tickMs;
   }
 }

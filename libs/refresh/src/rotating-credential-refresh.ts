@@ -1,6 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { InjectCredentialStore, type CredentialRecord, type CredentialStore } from '@app/credentials';
 import { CredentialConflictError, CredentialsMissingError, ReauthorizationRequiredError, UpstreamError } from '@app/errors';
 import type { IssuedToken, ProviderInstance } from '@app/providers';
@@ -8,6 +7,7 @@ import { ClaimHeldError } from './claim-held.error';
 import { ClaimLease } from './claim-lease';
 import { fingerprint, publicFields, readClaim, readRefusal, withClaim, withRefusal, type RefreshClaim } from './refresh-claim';
 import { outboxWaiting, RefreshOutbox } from './refresh-outbox.service';
+import { REFRESH_OPTIONS, type RefreshModuleOptions } from './refresh.module-definition';
 
 /** A refresh whose rotated credentials are issued; `durable` is false while they wait in the outbox. */
 export interface RotatedRefresh {
@@ -35,7 +35,7 @@ export class RotatingCredentialRefresh {
   private readonly logger = new Logger(RotatingCredentialRefresh.name);
 
   constructor(
-    @InjectBrokerConfig() private readonly config: BrokerConfig,
+    @Inject(REFRESH_OPTIONS) private readonly options: Pick<RefreshModuleOptions, 'lockTtlMs'>,
     @InjectCredentialStore() private readonly credentials: CredentialStore,
     private readonly outbox: RefreshOutbox,
   ) {}
@@ -46,13 +46,14 @@ export class RotatingCredentialRefresh {
     const record = await this.readRecord(provider);
     const previous = readClaim(record.values);
     if (previous && previous.deadline > Date.now()) throw new ClaimHeldError(provider);
-    if (previous) this.logger.warn(`${provider}: claim ${previous.attemptId} expired with unknown outcome; presenting its refresh token once more`);
+    if (previous)
+      this.logger.warn(`${provider}: claim ${previous.attemptId} expired with unknown outcome; presenting its refresh token once more`);
     steps.lockSignal.throwIfAborted();
     await steps.beforeUpstreamCall();
 
     const claimedAt = Date.now();
-    const claim: RefreshClaim = { attemptId: randomUUID(), deadline: claimedAt + this.config.lockTtlMs, recovering: !!previous };
-    const lease = new ClaimLease(this.credentials, provider, await this.claim(provider, record, claim), claim, this.config.lockTtlMs);
+    const claim: RefreshClaim = { attemptId: randomUUID(), deadline: claimedAt + this.options.lockTtlMs, recovering: !!previous };
+    const lease = new ClaimLease(this.credentials, provider, await this.claim(provider, record, claim), claim, this.options.lockTtlMs);
     await lease.begin(claimedAt);
     let issued: IssuedToken;
     try {
@@ -82,7 +83,13 @@ export class RotatingCredentialRefresh {
   }
 
   /** Outbox first, then the commit: an answer that arrived is never dropped. */
-  private async keep(provider: string, issued: IssuedToken, claimed: CredentialRecord, claim: RefreshClaim, spentFrom: CredentialRecord): Promise<RotatedRefresh> {
+  private async keep(
+    provider: string,
+    issued: IssuedToken,
+    claimed: CredentialRecord,
+    claim: RefreshClaim,
+    spentFrom: CredentialRecord,
+  ): Promise<RotatedRefresh> {
     const pending = {
       rotated: issued.rotatedCredentials ?? {},
       baseVersion: claimed.version,
@@ -110,14 +117,23 @@ export class RotatingCredentialRefresh {
     if (!answered) return error;
     const refused = error.kind === 'permanent';
     // the provider's message says what to look at (grant, client, scope); ours says what happened before it
-    const after = claim.recovering ? ', after an earlier attempt ended with unknown outcome (a replica died or lost its connection after sending it)' : '';
+    const after = claim.recovering
+      ? ', after an earlier attempt ended with unknown outcome (a replica died or lost its connection after sending it)'
+      : '';
     const message = `${error.message}${after}. Store new credentials with PUT /admin/credentials/${provider}`;
-    const values = refused ? withRefusal(claimed.values, { code: error.reason, message, at: Date.now() }) : withClaim(claimed.values, undefined);
+    const values = refused
+      ? withRefusal(claimed.values, { code: error.reason, message, at: Date.now() })
+      : withClaim(claimed.values, undefined);
     try {
       await this.credentials.put(provider, values, claimed.version);
     } catch (cause) {
       if (refused && cause instanceof CredentialConflictError) {
-        return new UpstreamError(provider, 'transient', 'superseded', 'Credentials changed while the refresh ran; retrying with the new ones');
+        return new UpstreamError(
+          provider,
+          'transient',
+          'superseded',
+          'Credentials changed while the refresh ran; retrying with the new ones',
+        );
       }
       this.logger.warn(`${provider}: claim ${claim.attemptId} not released (${(cause as Error).message}); it expires by itself`);
     }

@@ -1,5 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CachedCredentials } from '@app/credentials';
 import { CredentialsMissingError, LockUnavailableError, UpstreamError } from '@app/errors';
 import { InjectDistributedLock, type DistributedLock, type HeldLock } from '@app/locking';
@@ -12,6 +11,7 @@ import { ProviderStatusRecorder } from './provider-status-recorder.service';
 import { publicFields } from './refresh-claim';
 import { RotatingCredentialRefresh } from './rotating-credential-refresh';
 import { UpstreamGate } from './upstream-gate.service';
+import { REFRESH_OPTIONS, type RefreshModuleOptions } from './refresh.module-definition';
 
 export interface RefreshOptions {
   /** A token already stored that is valid until at least this epoch ms is good enough: no upstream call. */
@@ -39,7 +39,7 @@ export class TokenRefresher {
   private readonly logger = new Logger(TokenRefresher.name);
 
   constructor(
-    @InjectBrokerConfig() private readonly config: BrokerConfig,
+    @Inject(REFRESH_OPTIONS) private readonly options: Pick<RefreshModuleOptions, 'lockTtlMs'>,
     @InjectTokenStore() private readonly tokens: TokenStore,
     @InjectDistributedLock() private readonly lock: DistributedLock,
     private readonly credentials: CachedCredentials,
@@ -59,7 +59,7 @@ export class TokenRefresher {
           const waitMs = Math.min(LOCK_POLL_MS, Math.max(0, waitUntil - Date.now()));
           return await this.lock.withLock(
             refreshLockResource(instance.id),
-            this.config.lockTtlMs,
+            this.options.lockTtlMs,
             (held) => {
               waitTimer();
               return this.underLock(instance, options, { held, probing, waitUntil });
@@ -80,7 +80,11 @@ export class TokenRefresher {
   }
 
   /** Re-reads the shared token, waits out another replica's live claim, passes the gate again, and obtains. */
-  private async underLock(instance: ProviderInstance, options: RefreshOptions, turn: { held: HeldLock; probing: boolean; waitUntil: number }): Promise<StoredToken> {
+  private async underLock(
+    instance: ProviderInstance,
+    options: RefreshOptions,
+    turn: { held: HeldLock; probing: boolean; waitUntil: number },
+  ): Promise<StoredToken> {
     for (;;) {
       const current = await this.tokens.get(instance.id);
       if (current && current.expiresAt >= options.validUntil) return current;

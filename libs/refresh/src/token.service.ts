@@ -1,10 +1,10 @@
-import { Injectable } from '@nestjs/common';
-import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
+import { Inject, Injectable } from '@nestjs/common';
 import { LockUnavailableError, TokenStoreUnavailableError, TtlUnattainableError } from '@app/errors';
 import { BrokerMetrics } from '@app/metrics';
 import { ProviderRegistry, type ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type StoredToken, type TokenStore } from '@app/token-store';
 import { TokenRefresher } from './token-refresher.service';
+import { REFRESH_OPTIONS, type RefreshModuleOptions } from './refresh.module-definition';
 
 /**
  * A token handed to a caller always has some life left, so it doesn't expire in flight: 5 s, or a
@@ -24,7 +24,7 @@ export class TokenService {
   private readonly lastKnown = new Map<string, StoredToken>();
 
   constructor(
-    @InjectBrokerConfig() private readonly config: BrokerConfig,
+    @Inject(REFRESH_OPTIONS) private readonly options: Pick<RefreshModuleOptions, 'lockWaitMs'>,
     @InjectTokenStore() private readonly tokens: TokenStore,
     private readonly registry: ProviderRegistry,
     private readonly refresher: TokenRefresher,
@@ -52,7 +52,9 @@ export class TokenService {
     this.metrics.cacheLookups.inc({ provider: providerId, result: 'miss' });
     const neededMs = Math.max(minTtlSeconds * 1000, safetyMarginMs(cached));
     if (cached) assertAttainable(cached, providerId, minTtlSeconds, neededMs);
-    const fresh = await this.singleFlight(instance, Date.now() + neededMs).catch((error: unknown) => this.lastKnownOr(providerId, minTtlSeconds, error));
+    const fresh = await this.singleFlight(instance, Date.now() + neededMs).catch((error: unknown) =>
+      this.lastKnownOr(providerId, minTtlSeconds, error),
+    );
     if (minTtlSeconds > 0 && fresh.expiresAt - Date.now() < minTtlSeconds * 1000) {
       throw new TtlUnattainableError(providerId, minTtlSeconds, Math.floor((fresh.expiresAt - fresh.obtainedAt) / 1000));
     }
@@ -60,7 +62,7 @@ export class TokenService {
   }
 
   /** Refresh now, whatever the cached token's state (forced refresh, scheduler). */
-  refreshNow(providerId: string, lockWaitMs = this.config.lockWaitMs): Promise<StoredToken> {
+  refreshNow(providerId: string, lockWaitMs = this.options.lockWaitMs): Promise<StoredToken> {
     const instance = this.registry.get(providerId);
     return this.refresher.refresh(instance, { validUntil: Number.POSITIVE_INFINITY, lockWaitMs });
   }
@@ -84,7 +86,7 @@ export class TokenService {
     const existing = this.inFlight.get(instance.id);
     if (existing && existing.validUntil >= validUntil) return existing.token;
     const token = this.refresher
-      .refresh(instance, { validUntil, lockWaitMs: this.config.lockWaitMs, mayProbe: true })
+      .refresh(instance, { validUntil, lockWaitMs: this.options.lockWaitMs, mayProbe: true })
       .then((fresh) => {
         this.lastKnown.set(instance.id, fresh);
         return fresh;

@@ -15,7 +15,7 @@ describe('ProviderRegistry', () => {
     const file = join(dir, 'providers.yaml');
     writeFileSync(file, `providers:\n${providers}`);
     const config = loadBrokerConfig({ PROVIDERS_FILE: file, CALLERS_FILE: join(dir, 'no-callers.yaml') });
-    const registry = new ProviderRegistry(config, new UpstreamHttpClient(config));
+    const registry = new ProviderRegistry({ instances: config.providers }, new UpstreamHttpClient({ upstreamTimeoutMs: 2_000 }));
     registry.onModuleInit();
     return registry;
   }
@@ -53,12 +53,15 @@ describe('ProviderRegistry', () => {
   });
 
   it('offers the connect flow for a refresh-token API with an authorizeUrl only', () => {
-    const registry = load(`  acme: { type: oauth2-refresh-token, tokenUrl: "https://auth.acme.example/token", authorizeUrl: "https://auth.acme.example/authorize" }
+    const registry =
+      load(`  acme: { type: oauth2-refresh-token, tokenUrl: "https://auth.acme.example/token", authorizeUrl: "https://auth.acme.example/authorize" }
   plain: { type: oauth2-refresh-token, tokenUrl: "https://auth.acme.example/token" }
   sd: { type: smartdocumentor }
 `);
     const request = { clientId: 'c', redirectUri: 'https://broker.example.com/oauth/callback', state: 's', codeChallenge: 'x' };
-    expect(registry.get('acme').authorization?.authorizationUrl(request)).toMatch(/^https:\/\/auth\.acme\.example\/authorize\?response_type=code&/);
+    expect(registry.get('acme').authorization?.authorizationUrl(request)).toMatch(
+      /^https:\/\/auth\.acme\.example\/authorize\?response_type=code&/,
+    );
     expect(registry.get('plain').authorization).toBeUndefined();
     expect(registry.get('sd').authorization).toBeUndefined();
   });
@@ -126,7 +129,9 @@ describe('ProviderRegistry', () => {
           'allowed fields: type, baseUrl, refreshBefore, requestsPerMinute, .*\\bscope\\b',
       ),
     );
-    expect(() => load('  p: { type: acme }\n')).toThrow(`PROVIDERS_FILE ${join(dir, 'providers.yaml')}: provider "p": field "type" is "acme"`);
+    expect(() => load('  p: { type: acme }\n')).toThrow(
+      `PROVIDERS_FILE ${join(dir, 'providers.yaml')}: provider "p": field "type" is "acme"`,
+    );
   });
 
   it('says once that a credential field is missing, not once per rule', () => {

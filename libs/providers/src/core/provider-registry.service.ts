@@ -1,9 +1,9 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
-import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
 import { ConfigError, InvalidCredentialsInputError, UnknownProviderError } from '@app/errors';
 import { PROVIDER_CATALOG } from '../provider-catalog';
+import { PROVIDERS_OPTIONS, type ProvidersModuleOptions } from '../providers.module-definition';
 import { applyPreset } from './provider-preset';
 import { ProviderInstance, ProviderTypeDefinition } from './provider-type';
 import { UpstreamHttpClient } from './upstream-http-client';
@@ -16,17 +16,19 @@ export class ProviderRegistry implements OnModuleInit {
   private readonly typeOf = new Map<string, ProviderTypeDefinition>();
 
   constructor(
-    @InjectBrokerConfig() private readonly config: BrokerConfig,
+    @Inject(PROVIDERS_OPTIONS) private readonly options: Pick<ProvidersModuleOptions, 'instances'>,
     private readonly http: UpstreamHttpClient,
   ) {}
 
   onModuleInit(): void {
     const catalog = new Map(PROVIDER_CATALOG.map((entry) => [entry.type, entry]));
-    for (const config of this.config.providers) {
+    for (const config of this.options.instances) {
       const entry = catalog.get(config.type);
       if (!entry) {
         const known = [...catalog.keys()].sort().join(', ');
-        throw new ConfigError(`${config.definedIn ?? 'PROVIDERS_FILE'}: provider "${config.id}": field "type" is "${config.type}", expected one of ${known}`);
+        throw new ConfigError(
+          `${config.definedIn ?? 'PROVIDERS_FILE'}: provider "${config.id}": field "type" is "${config.type}", expected one of ${known}`,
+        );
       }
       const [type, resolved] = 'base' in entry ? [entry.base, applyPreset(config, entry)] : [entry, config];
       const withBaseUrl = { ...resolved, baseUrl: resolved.baseUrl ?? type.defaultBaseUrl };
@@ -37,7 +39,11 @@ export class ProviderRegistry implements OnModuleInit {
         requestsPerMinute: resolved.requestsPerMinute,
         ...type.configure(withBaseUrl),
       };
-      this.instances.set(config.id, { ...base, client: type.createClient(base, this.http), authorization: type.createAuthorization?.(base, this.http) });
+      this.instances.set(config.id, {
+        ...base,
+        client: type.createClient(base, this.http),
+        authorization: type.createAuthorization?.(base, this.http),
+      });
       this.typeOf.set(config.id, type);
     }
   }
@@ -67,7 +73,7 @@ export class ProviderRegistry implements OnModuleInit {
     const dto = plainToInstance(schema, body);
     const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
     if (errors.length > 0) throw new InvalidCredentialsInputError(id, describeProblems(errors, schema));
-    return Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined)) as Record<string, string>;
+    return Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined));
   }
 }
 
@@ -80,7 +86,11 @@ function describeProblems(errors: ValidationError[], schema: new () => object): 
   const unknown = errors.filter((e) => e.constraints?.whitelistValidation).length;
   const problems = errors.filter((e) => !e.constraints?.whitelistValidation).map(describeField);
   if (unknown > 0) {
-    const accepted = new Set(getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false).map((m) => m.propertyName));
+    const accepted = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(schema, '', true, false)
+        .map((m) => m.propertyName),
+    );
     problems.push(`${unknown} unknown field${unknown === 1 ? '' : 's'}; accepted fields: ${[...accepted].join(', ')}`);
   }
   return problems;

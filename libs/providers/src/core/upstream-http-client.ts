@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
+import { Inject, Injectable } from '@nestjs/common';
 import { UpstreamError } from '@app/errors';
+import { PROVIDERS_OPTIONS, type ProvidersModuleOptions } from '../providers.module-definition';
 
 /** Token responses are small; anything bigger is garbage we refuse to buffer. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -26,11 +26,11 @@ export interface UpstreamResponse {
  */
 @Injectable()
 export class UpstreamHttpClient {
-  constructor(@InjectBrokerConfig() private readonly config: BrokerConfig) {}
+  constructor(@Inject(PROVIDERS_OPTIONS) private readonly options: Pick<ProvidersModuleOptions, 'upstreamTimeoutMs'>) {}
 
   async send(provider: string, request: UpstreamRequest): Promise<UpstreamResponse> {
     // the timeout is the only thing that ends a call: a refresh token sent upstream is being spent, its answer must be awaited
-    const timeout = AbortSignal.timeout(this.config.upstreamTimeoutMs);
+    const timeout = AbortSignal.timeout(this.options.upstreamTimeoutMs);
     try {
       const response = await fetch(request.url, {
         method: request.method,
@@ -54,7 +54,7 @@ export class UpstreamHttpClient {
         'transient',
         timedOut ? 'timeout' : 'network_error',
         timedOut
-          ? `Upstream did not answer within ${this.config.upstreamTimeoutMs}ms`
+          ? `Upstream did not answer within ${this.options.upstreamTimeoutMs}ms`
           : `Upstream could not be reached (${describeNetworkError(error)})`,
         { cause: error },
       );

@@ -1,4 +1,3 @@
-import type { BrokerConfig } from '@app/config';
 import { UpstreamError } from '@app/errors';
 import { UpstreamHttpClient } from '../core/upstream-http-client';
 import { OAuth2EndpointSettings } from '../oauth2/oauth2-settings';
@@ -8,7 +7,7 @@ import { OAuth2RefreshTokenSimulator, RefreshTokenSimulatorOptions } from './tes
 import { RefreshTokenClient } from './refresh-token-client';
 
 const CLIENT = { clientId: 'acme-client', clientSecret: 'acme s3cr3t:/' };
-const http = new UpstreamHttpClient({ upstreamTimeoutMs: 2_000 } as BrokerConfig);
+const http = new UpstreamHttpClient({ upstreamTimeoutMs: 2_000 });
 
 /** The refresh-token grant against strict servers that accept each refresh token once. */
 describe('RefreshTokenClient', () => {

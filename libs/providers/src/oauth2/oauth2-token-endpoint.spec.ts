@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import type { BrokerConfig } from '@app/config';
 import { UpstreamError } from '@app/errors';
 import { UpstreamHttpClient } from '../core/upstream-http-client';
 import {
@@ -12,7 +11,7 @@ import { OAuth2TokenEndpoint } from './oauth2-token-endpoint';
 const CLIENT = { clientId: 'id with:colon', clientSecret: 's3cr3t/&=' };
 const CREDENTIALS = { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret };
 const GRANT = { grant_type: 'client_credentials' };
-const http = new UpstreamHttpClient({ upstreamTimeoutMs: 2_000 } as BrokerConfig);
+const http = new UpstreamHttpClient({ upstreamTimeoutMs: 2_000 });
 
 /** The request both OAuth2 grant types send, against a strict server that accepts one client authentication only. */
 describe('OAuth2TokenEndpoint', () => {

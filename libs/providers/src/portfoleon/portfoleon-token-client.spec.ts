@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import type { BrokerConfig } from '@app/config';
 import { UpstreamError } from '@app/errors';
 import { IssuedToken } from '../core/provider-type';
 import { UpstreamHttpClient } from '../core/upstream-http-client';
@@ -9,7 +8,7 @@ import { PortfoleonSimulator, PortfoleonSimulatorOptions } from './testing/portf
 const API_KEY = 'AKPF123,unit-spec-api-key';
 const LOGIN = '/api/v1/security/token';
 const REFRESH = '/api/v1/security/refresh_token';
-const http = new UpstreamHttpClient({ upstreamTimeoutMs: 2_000 } as BrokerConfig);
+const http = new UpstreamHttpClient({ upstreamTimeoutMs: 2_000 });
 
 /** The client's choices between refresh and API-key login, against the strict simulator. */
 describe('PortfoleonTokenClient', () => {
@@ -45,7 +44,9 @@ describe('PortfoleonTokenClient', () => {
     const first = await request();
     const second = await request(first);
     expect(second.accessToken).not.toBe(first.accessToken);
-    expect(simulator.callsTo(REFRESH).map((call) => [call.query.get('force'), call.headers.authorization])).toEqual([['true', `Bearer ${first.accessToken}`]]);
+    expect(simulator.callsTo(REFRESH).map((call) => [call.query.get('force'), call.headers.authorization])).toEqual([
+      ['true', `Bearer ${first.accessToken}`],
+    ]);
     expect(simulator.callsTo(LOGIN)).toHaveLength(1);
   });
 

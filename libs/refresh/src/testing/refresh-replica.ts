@@ -4,10 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigModule } from '@app/config';
-import { CREDENTIAL_STORE, type CredentialStore } from '@app/credentials';
+import { AlertsModule } from '@app/alerts';
+import { BROKER_CONFIG, ConfigModule, type BrokerConfig } from '@app/config';
+import { CREDENTIAL_STORE, CredentialsModule, type CredentialStore } from '@app/credentials';
 import type { VaultTestServer } from '@app/credentials/testing';
-import { ProviderRegistry } from '@app/providers';
+import { ProviderRegistry, ProvidersModule } from '@app/providers';
 import { TOKEN_STORE, type StoredToken, type TokenStore } from '@app/token-store';
 import { RefreshModule } from '../refresh.module';
 import { CredentialReplacer } from '../credential-replacer.service';
@@ -52,7 +53,24 @@ export async function startReplica(options: ReplicaOptions): Promise<RefreshRepl
     ...backendEnv(options.backend),
     ...options.env,
   };
-  @Module({ imports: [ConfigModule.forRoot({ env, isGlobal: true }), RefreshModule] })
+  @Module({
+    imports: [
+      ConfigModule.forRoot({ env, isGlobal: true }),
+      AlertsModule.forRootAsync({ inject: [BROKER_CONFIG], useFactory: (config: BrokerConfig) => config.alerts }),
+      ProvidersModule.forRootAsync({
+        inject: [BROKER_CONFIG],
+        useFactory: (config: BrokerConfig) => ({ instances: config.providers, upstreamTimeoutMs: config.upstreamTimeoutMs }),
+      }),
+      CredentialsModule.forRootAsync({
+        inject: [BROKER_CONFIG],
+        useFactory: (config: BrokerConfig) => ({ ...config.credentials, keySharedByReplicas: config.redis !== undefined }),
+      }),
+      RefreshModule.forRootAsync({
+        inject: [BROKER_CONFIG],
+        useFactory: (config: BrokerConfig) => ({ lockTtlMs: config.lockTtlMs, lockWaitMs: config.lockWaitMs }),
+      }),
+    ],
+  })
   class ReplicaModule {}
   const app: INestApplicationContext = await NestFactory.createApplicationContext(ReplicaModule, { logger: false });
   const registry = app.get(ProviderRegistry);
