@@ -1,5 +1,7 @@
+import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { TokenStoreUnavailableError } from '@app/errors';
+import { TokenStoreUnavailableError, TokenStoreUnreachableError } from '@app/errors';
+import type { RedisConnectionState } from '@app/redis';
 import { providerKey } from './provider-key';
 import type { TokenNearCache } from './token-near-cache';
 import { OutboxEntry, ProviderStatus, StoredToken, TokenStore } from './token-store';
@@ -31,15 +33,37 @@ return 0`;
 
 export class RedisTokenStore implements TokenStore {
   readonly description = 'Redis';
+  private readonly logger = new Logger('TokenStore');
+  private lostAt?: number;
+  /** Tokens obtained while Redis was unreachable, written once it is back (one per provider, the highest fence). */
+  private readonly writeBacks = new Map<string, StoredToken>();
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly nearCache: TokenNearCache,
-  ) {}
+    connection: RedisConnectionState,
+  ) {
+    connection.onChange((ready) => {
+      this.lostAt = ready ? undefined : (this.lostAt ?? Date.now());
+      if (ready) void this.writeBack();
+    });
+    // a first connection that fails changes no state: it was never ready
+    redis.on('close', () => {
+      if (!connection.isReady()) this.lostAt ??= Date.now();
+    });
+  }
 
   peek(provider: string): StoredToken | undefined {
     return this.nearCache.peek(provider);
+  }
+
+  unreachableSince(): number | undefined {
+    return this.lostAt;
+  }
+
+  lastKnown(provider: string): StoredToken | undefined {
+    return this.nearCache.lastKnown(provider);
   }
 
   async get(provider: string): Promise<StoredToken | undefined> {
@@ -50,10 +74,16 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async put(provider: string, token: StoredToken): Promise<boolean> {
+    if (this.lostAt !== undefined) {
+      this.keepForWriteBack(provider, token);
+      return true;
+    }
     const ttl = Math.max(1, token.expiresAt - Date.now());
     const keys = [this.key(provider, 'token'), this.key(provider, 'fence')];
     const announcement = this.nearCache.announcement(provider);
-    const written = await this.call(() => this.redis.eval(FENCED_SET, 2, ...keys, JSON.stringify(token), token.fence, ttl, this.nearCache.channel, announcement));
+    const written = await this.call(() =>
+      this.redis.eval(FENCED_SET, 2, ...keys, JSON.stringify(token), token.fence, ttl, this.nearCache.channel, announcement),
+    );
     if (written === 1) this.nearCache.rememberOwn(provider, token);
     return written === 1;
   }
@@ -91,7 +121,30 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async ping(): Promise<void> {
+    if (this.lostAt !== undefined) throw new TokenStoreUnreachableError(this.lostAt, 'serving tokens known to be valid from memory');
     await this.call(() => this.redis.ping());
+  }
+
+  private keepForWriteBack(provider: string, token: StoredToken): void {
+    const kept = this.writeBacks.get(provider);
+    if (!kept || kept.fence <= token.fence) this.writeBacks.set(provider, token);
+    this.nearCache.rememberOwn(provider, this.writeBacks.get(provider));
+  }
+
+  /** Fenced like any write: a token another replica stored meanwhile with a higher fence stays. */
+  private async writeBack(): Promise<void> {
+    for (const [provider, token] of [...this.writeBacks]) {
+      this.writeBacks.delete(provider);
+      if (token.expiresAt <= Date.now()) continue;
+      try {
+        await this.put(provider, token);
+      } catch (error) {
+        this.logger.warn(
+          `${provider}: token obtained while Redis was away not written back (${(error as Error).message}); kept for the next reconnect`,
+        );
+        if (!this.writeBacks.has(provider)) this.writeBacks.set(provider, token);
+      }
+    }
   }
 
   private async getJson<T>(provider: string, kind: string): Promise<T | undefined> {
