@@ -22,6 +22,10 @@ export class MemoryTokenStore implements TokenStore {
     return this.peek(provider);
   }
 
+  getWithoutWaiting(provider: string): Promise<StoredToken | undefined> {
+    return this.get(provider);
+  }
+
   async get(provider: string): Promise<StoredToken | undefined> {
     const token = this.tokens.get(provider);
     if (token && token.expiresAt <= Date.now()) {

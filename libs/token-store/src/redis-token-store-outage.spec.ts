@@ -68,6 +68,24 @@ describe('RedisTokenStore while Redis is away', () => {
     expect(Date.now() - started).toBeLessThan(50);
   });
 
+  it('gives up a read the moment the connection is lost, instead of waiting for Redis to return', async () => {
+    await store.put('p', token(1, 'known'));
+    const admin = new Redis(server.url);
+    clients.push(admin);
+    await admin.call('CLIENT', 'PAUSE', '10000', 'ALL'); // the read below is sent and gets no answer
+    const read = store.getWithoutWaiting('p').then(
+      () => 'answered',
+      (error: Error) => ({ error, at: Date.now() }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const lostAt = Date.now();
+    await killRedis();
+    const outcome = await read;
+    expect(outcome).toEqual({ error: expect.any(TokenStoreUnreachableError), at: expect.any(Number) });
+    expect((outcome as { at: number }).at - lostAt).toBeLessThan(500);
+    await expect(store.getWithoutWaiting('p')).rejects.toThrow(/^Redis is unavailable since /);
+  });
+
   it('keeps a token obtained while away and writes it back, fenced, once Redis is back', async () => {
     await killRedis();
     expect(await store.put('p', token(5, 'while-away'))).toBe(true);

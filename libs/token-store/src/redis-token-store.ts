@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { TokenStoreUnavailableError, TokenStoreUnreachableError } from '@app/errors';
+import { TokenStoreUnavailableError } from '@app/errors';
 import type { RedisConnectionState } from '@app/redis';
 import { providerKey } from './provider-key';
+import { RedisOutage } from './redis-outage';
 import type { TokenNearCache } from './token-near-cache';
 import { OutboxEntry, ProviderStatus, StoredToken, TokenStore } from './token-store';
 
@@ -34,7 +35,7 @@ return 0`;
 export class RedisTokenStore implements TokenStore {
   readonly description = 'Redis';
   private readonly logger = new Logger('TokenStore');
-  private lostAt?: number;
+  private readonly outage: RedisOutage;
   /** Tokens obtained while Redis was unreachable, written once it is back (one per provider, the highest fence). */
   private readonly writeBacks = new Map<string, StoredToken>();
 
@@ -44,14 +45,7 @@ export class RedisTokenStore implements TokenStore {
     private readonly nearCache: TokenNearCache,
     connection: RedisConnectionState,
   ) {
-    connection.onChange((ready) => {
-      this.lostAt = ready ? undefined : (this.lostAt ?? Date.now());
-      if (ready) void this.writeBack();
-    });
-    // a first connection that fails changes no state: it was never ready
-    redis.on('close', () => {
-      if (!connection.isReady()) this.lostAt ??= Date.now();
-    });
+    this.outage = new RedisOutage(redis, connection, () => void this.writeBack());
   }
 
   peek(provider: string): StoredToken | undefined {
@@ -59,11 +53,16 @@ export class RedisTokenStore implements TokenStore {
   }
 
   unreachableSince(): number | undefined {
-    return this.lostAt;
+    return this.outage.since;
   }
 
   lastKnown(provider: string): StoredToken | undefined {
     return this.nearCache.lastKnown(provider);
+  }
+
+  getWithoutWaiting(provider: string): Promise<StoredToken | undefined> {
+    // a read given up stays queued and lands later: its near-cache epoch has moved on, so it is not remembered
+    return this.outage.withoutWaiting(() => this.get(provider));
   }
 
   async get(provider: string): Promise<StoredToken | undefined> {
@@ -74,7 +73,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async put(provider: string, token: StoredToken): Promise<boolean> {
-    if (this.lostAt !== undefined) {
+    if (this.outage.since !== undefined) {
       this.keepForWriteBack(provider, token);
       return true;
     }
@@ -120,9 +119,9 @@ export class RedisTokenStore implements TokenStore {
     return (await this.call(() => this.redis.set(this.key(provider, 'probe'), '1', 'PX', intervalMs, 'NX'))) === 'OK';
   }
 
+  /** For readiness: answers at once while Redis is away, and as soon as the connection is lost. */
   async ping(): Promise<void> {
-    if (this.lostAt !== undefined) throw new TokenStoreUnreachableError(this.lostAt, 'serving tokens known to be valid from memory');
-    await this.call(() => this.redis.ping());
+    await this.outage.withoutWaiting(() => this.call(() => this.redis.ping()));
   }
 
   private keepForWriteBack(provider: string, token: StoredToken): void {

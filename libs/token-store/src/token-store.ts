@@ -67,6 +67,12 @@ export interface TokenStore {
   lastKnown(provider: string): StoredToken | undefined;
   get(provider: string): Promise<StoredToken | undefined>;
   /**
+   * `get` for a caller that must not wait for Redis: throws TokenStoreUnavailableError at once while
+   * it is known to be away, and the moment the connection is lost while the read is pending (a read
+   * sent just before would otherwise wait until Redis is back).
+   */
+  getWithoutWaiting(provider: string): Promise<StoredToken | undefined>;
+  /**
    * Stores the token unless one with a higher fence was stored before; false when fenced off.
    * The entry expires with the token. While the store is unreachable the token is kept in this
    * process and written (fenced) once the store is back.
