@@ -1,7 +1,13 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectBrokerConfig, type BrokerConfig } from '@app/config';
-import { BrokerError, CredentialsMissingError, LockUnavailableError, UpstreamUnavailableError } from '@app/errors';
+import {
+  BrokerError,
+  CredentialsMissingError,
+  LockUnavailableError,
+  TokenStoreUnavailableError,
+  UpstreamUnavailableError,
+} from '@app/errors';
 import { ProviderRegistry, type ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
 import { DueQueue } from './due-queue';
@@ -46,7 +52,10 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
     const providers = this.registry.list();
     const spreadMs = Math.min(providers.length * STARTUP_SPREAD_PER_PROVIDER_MS, MAX_STARTUP_SPREAD_MS);
     for (const { id } of providers) this.queue.push(id, Date.now() + Math.random() * spreadMs);
-    this.scheduler.addInterval(TICK_NAME, setInterval(() => this.pump(), this.config.refreshTickMs));
+    this.scheduler.addInterval(
+      TICK_NAME,
+      setInterval(() => this.pump(), this.config.refreshTickMs),
+    );
     this.pump();
   }
 
@@ -82,7 +91,8 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
   /** Looks at one provider, refreshes it if due, and says when to look again. */
   private async check(instance: ProviderInstance): Promise<number> {
     try {
-      const token = await this.tokens.get(instance.id);
+      // while Redis is away, what this replica knows: client-credentials providers are still pre-refreshed
+      const token = this.tokens.unreachableSince() === undefined ? await this.tokens.get(instance.id) : this.tokens.lastKnown(instance.id);
       const dueAt = token ? refreshDueAt(token, instance.refreshBefore) : 0;
       if (dueAt > Date.now()) {
         this.idleUntil.delete(instance.id);
@@ -98,10 +108,12 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private recheckDelay(provider: string, error: unknown): number {
-    if (error instanceof LockUnavailableError) return this.config.refreshTickMs; // another replica is on it
+    // another replica is on it, or Redis is away: look again at the next tick, so a refresh waiting for Redis starts once it is back
+    if (error instanceof LockUnavailableError || error instanceof TokenStoreUnavailableError) return this.config.refreshTickMs;
     if (error instanceof UpstreamUnavailableError) return Math.max(error.retryAfterSeconds * 1000, this.config.refreshTickMs);
     if (error instanceof CredentialsMissingError) this.logger.debug(`${provider}: no credentials yet, not pre-warming`);
-    else if (!(error instanceof BrokerError)) this.logger.error(`Scheduled refresh of ${provider} failed unexpectedly: ${(error as Error).message}`);
+    else if (!(error instanceof BrokerError))
+      this.logger.error(`Scheduled refresh of ${provider} failed unexpectedly: ${(error as Error).message}`);
     this.idleUntil.set(provider, Date.now() + IDLE_RECHECK_MS);
     return this.config.refreshTickMs;
   }

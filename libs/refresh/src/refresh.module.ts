@@ -12,6 +12,7 @@ import { RefreshScheduler } from './refresh-scheduler.service';
 import { ProviderStateService } from './provider-state.service';
 import { ProviderStatusRecorder } from './provider-status-recorder.service';
 import { RefreshOutbox } from './refresh-outbox.service';
+import { RefreshWithoutRedis } from './refresh-without-redis';
 import { RotatingCredentialRefresh } from './rotating-credential-refresh';
 import { TokenRefresher } from './token-refresher.service';
 import { TokenService } from './token.service';
@@ -25,6 +26,7 @@ import { UpstreamGate } from './upstream-gate.service';
     UpstreamGate,
     RefreshOutbox,
     RotatingCredentialRefresh,
+    RefreshWithoutRedis,
     TokenRefresher,
     TokenService,
     CredentialReplacer,

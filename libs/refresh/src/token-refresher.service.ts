@@ -10,6 +10,7 @@ import { ClaimHeldError } from './claim-held.error';
 import { refreshLockResource } from './provider-state';
 import { ProviderStatusRecorder } from './provider-status-recorder.service';
 import { publicFields } from './refresh-claim';
+import { RefreshWithoutRedis } from './refresh-without-redis';
 import { RotatingCredentialRefresh } from './rotating-credential-refresh';
 import { UpstreamGate } from './upstream-gate.service';
 
@@ -47,9 +48,13 @@ export class TokenRefresher {
     private readonly rotating: RotatingCredentialRefresh,
     private readonly status: ProviderStatusRecorder,
     private readonly metrics: BrokerMetrics,
+    private readonly withoutRedis: RefreshWithoutRedis,
   ) {}
 
   async refresh(instance: ProviderInstance, options: RefreshOptions): Promise<StoredToken> {
+    // the lock, status and rate window are in Redis: asking for them now would wait a failover's length
+    const redisAwaySince = this.tokens.unreachableSince();
+    if (redisAwaySince !== undefined) return this.withoutRedis.refresh(instance, redisAwaySince);
     const probing = await this.gate.admit(instance.id, options.mayProbe ?? false);
     const waitTimer = this.metrics.lockWaitSeconds.startTimer({ provider: instance.id });
     const waitUntil = Date.now() + options.lockWaitMs;
@@ -80,7 +85,11 @@ export class TokenRefresher {
   }
 
   /** Re-reads the shared token, waits out another replica's live claim, passes the gate again, and obtains. */
-  private async underLock(instance: ProviderInstance, options: RefreshOptions, turn: { held: HeldLock; probing: boolean; waitUntil: number }): Promise<StoredToken> {
+  private async underLock(
+    instance: ProviderInstance,
+    options: RefreshOptions,
+    turn: { held: HeldLock; probing: boolean; waitUntil: number },
+  ): Promise<StoredToken> {
     for (;;) {
       const current = await this.tokens.get(instance.id);
       if (current && current.expiresAt >= options.validUntil) return current;
