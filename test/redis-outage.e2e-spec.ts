@@ -82,7 +82,11 @@ describe('Redis killed under load', () => {
     const killedAt = Date.now();
     await redis.kill();
     await sleep(1_000);
-    const [ready, live] = await Promise.all([fetch(`${a.url}/health/ready`), fetch(`${a.url}/health/live`)]);
+    const probedAt = Date.now();
+    const [ready, live, providers] = await Promise.all(
+      ['/health/ready', '/health/live', '/providers'].map((path) => fetch(`${a.url}${path}`)),
+    );
+    const probeMs = Date.now() - probedAt;
     const readyBody = (await ready.json()) as { error: string; message: string };
     await sleep(2_000);
     const restartedAt = Date.now();
@@ -113,6 +117,8 @@ describe('Redis killed under load', () => {
       message: expect.stringMatching(/token_store: Redis is unavailable since \d{4}-\d\d-\d\dT/),
     });
     expect(live.status).toBe(200);
+    expect(providers.status).toBe(503); // the states are in Redis
+    expect(probeMs).toBeLessThan(1_000);
 
     // everything comes back by itself: readiness, and the announcements of another replica's refresh
     for (const broker of [a, b]) await waitFor(async () => (await fetch(`${broker.url}/health/ready`)).status === 200);
