@@ -40,7 +40,10 @@ describe('refreshes while Redis is away', () => {
     await waitFor(() => replica.tokens.unreachableSince() !== undefined);
   }
 
-  afterEach(() => replica.close());
+  afterEach(async () => {
+    await replica.close();
+    await redis.kill(); // if a test brought it back
+  });
 
   it('never presents a single-use refresh token without the fence: the rotating provider waits for Redis', async () => {
     const before = pa.report().refreshes;
@@ -49,6 +52,18 @@ describe('refreshes while Redis is away', () => {
     await expect(replica.refresh('pa')).rejects.toBeInstanceOf(TokenStoreUnreachableError);
     expect(pa.report().refreshes).toBe(before);
     expect((await replica.credentials.get('pa'))?.values.refresh_token).toBe(storedRefreshToken);
+  });
+
+  it('refreshes the rotating provider through the whole protocol once Redis is back within the wait', async () => {
+    const before = pa.report().refreshes;
+    await killRedis();
+    const refreshed = replica.refresh('pa', { lockWaitMs: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(pa.report().refreshes).toBe(before);
+    await redis.start();
+    await refreshed;
+    expect(pa.report()).toMatchObject({ refreshes: before + 1, reuses: 0 });
+    expect((await replica.credentials.get('pa'))?.values.refresh_token).toBe(pa.currentRefreshToken);
   });
 
   it('gets a client-credentials token without the lock and keeps it for the request path', async () => {

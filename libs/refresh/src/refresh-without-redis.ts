@@ -13,6 +13,9 @@ import { InjectTokenStore, type StoredToken, type TokenStore } from '@app/token-
 import { publicFields } from './refresh-claim';
 import { backoffMs } from './refresh-timing';
 
+/** How often a refresh waiting for Redis looks again: the client reconnects every 100 ms at first. */
+const REDIS_POLL_MS = 50;
+
 /** What this replica alone knows of a provider during one outage, standing in for the shared status and rate window. */
 interface LocalGate {
   failures: number;
@@ -28,7 +31,7 @@ interface LocalGate {
  * worst case is one upstream call per replica instead of one in all. This replica's own backoff and
  * per-minute budget stand in for the shared ones, and the token is written back when Redis returns.
  * A single-use refresh token is never presented without the protocol's fence: the lock and any
- * outbox another replica left are in Redis, so such a provider waits until Redis is back.
+ * outbox another replica left are in Redis, so such a refresh waits until Redis is back.
  */
 @Injectable()
 export class RefreshWithoutRedis {
@@ -43,14 +46,26 @@ export class RefreshWithoutRedis {
     private readonly metrics: BrokerMetrics,
   ) {}
 
+  /**
+   * A single-use refresh token waits, like a caller meeting another replica's claim, up to `waitMs`
+   * for Redis to be back; the refresh then runs the whole protocol. Throws if Redis stays away.
+   */
+  async untilRedisIsBack(provider: string, since: number, waitMs: number): Promise<void> {
+    const deadline = Date.now() + waitMs;
+    while (this.tokens.unreachableSince() !== undefined) {
+      if (Date.now() >= deadline) {
+        throw new TokenStoreUnreachableError(
+          since,
+          `"${provider}" spends a single-use refresh token: it is refreshed under the fence once Redis is back`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(REDIS_POLL_MS, deadline - Date.now())));
+    }
+  }
+
+  /** A provider that spends no single-use secret: a token now, without the lock. */
   async refresh(instance: ProviderInstance, since: number): Promise<StoredToken> {
     const provider = instance.id;
-    if (instance.rotatesCredentials) {
-      throw new TokenStoreUnreachableError(
-        since,
-        `"${provider}" spends a single-use refresh token: it is refreshed under the fence once Redis is back`,
-      );
-    }
     const gate = this.gateOf(provider, since);
     this.admit(instance, gate);
     const started = Date.now();
