@@ -52,13 +52,14 @@ export class TokenRefresher {
   ) {}
 
   async refresh(instance: ProviderInstance, options: RefreshOptions): Promise<StoredToken> {
-    const waitUntil = Date.now() + options.lockWaitMs;
     // the lock, status and rate window are in Redis: asking for them now would wait a failover's length
     const redisAwaySince = this.tokens.unreachableSince();
     if (redisAwaySince !== undefined && !instance.rotatesCredentials) return this.withoutRedis.refresh(instance, redisAwaySince);
     if (redisAwaySince !== undefined) await this.withoutRedis.untilRedisIsBack(instance.id, redisAwaySince, options.lockWaitMs);
     const probing = await this.gate.admit(instance.id, options.mayProbe ?? false);
     const waitTimer = this.metrics.lockWaitSeconds.startTimer({ provider: instance.id });
+    // from when Redis is back: a wait for it must not leave a caller less time for another replica's refresh than before
+    const waitUntil = Date.now() + options.lockWaitMs;
     try {
       for (;;) {
         try {
