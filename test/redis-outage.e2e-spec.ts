@@ -123,7 +123,7 @@ describe('Redis killed under load', () => {
     });
     expect(live.status).toBe(200);
     expect(providers.status).toBe(503); // the states are in Redis
-    expect(probeMs).toBeLessThan(1_000);
+    expect(probeMs).toBeLessThan(3_000); // not the 6 s a command waits for Redis; loose for a busy machine
 
     // everything comes back by itself: readiness, and the announcements of another replica's refresh
     for (const broker of [a, b]) await waitFor(async () => (await fetch(`${broker.url}/health/ready`)).status === 200);
@@ -132,7 +132,7 @@ describe('Redis killed under load', () => {
     await adminRefresh(b, 'sd');
     const refreshed = (await fetchToken(b, 'sd')).token;
     expect(refreshed === before).toBe(false);
-    await waitFor(async () => (await fetchToken(a, 'sd')).token === refreshed, 1_000);
+    await waitFor(async () => (await fetchToken(a, 'sd')).token === refreshed, 3_000);
   });
 
   it('refreshes a client-credentials token without the lock while Redis is away; a rotating provider waits for Redis and its fence', async () => {
