@@ -21,15 +21,19 @@ export class MetricsController {
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   async scrape(): Promise<string> {
     let backlog = 0;
+    // while Redis is away a scrape must not wait for it: expiry from what this replica knows, the backlog as last seen
+    const away = this.tokens.unreachableSince() !== undefined;
     await Promise.all(
       this.registry.list().map(async ({ id }) => {
-        const [token, status] = await Promise.all([this.tokens.get(id).catch(() => undefined), this.tokens.getStatus(id).catch(() => undefined)]);
+        const [token, status] = away
+          ? [this.tokens.lastKnown(id), undefined]
+          : await Promise.all([this.tokens.get(id).catch(() => undefined), this.tokens.getStatus(id).catch(() => undefined)]);
         if (token) this.metrics.secondsToExpiry.set({ provider: id }, Math.max(0, (token.expiresAt - Date.now()) / 1000));
         else this.metrics.secondsToExpiry.remove({ provider: id });
         if (status?.durableWritePending) backlog += 1;
       }),
     );
-    this.metrics.durableWriteBacklog.set(backlog);
+    if (!away) this.metrics.durableWriteBacklog.set(backlog);
     return this.metrics.registry.metrics();
   }
 }

@@ -14,11 +14,7 @@ export {
   UnauthorizedError,
   UnknownProviderError,
 } from './request-errors';
-export {
-  CredentialsMissingError,
-  ReauthorizationRequiredError,
-  UpstreamUnavailableError,
-} from './provider-errors';
+export { CredentialsMissingError, ReauthorizationRequiredError, UpstreamUnavailableError } from './provider-errors';
 export {
   CredentialConflictError,
   CredentialStoreCorruptError,
@@ -27,5 +23,6 @@ export {
   NotReadyError,
   OutboxUnreadableError,
   TokenStoreUnavailableError,
+  TokenStoreUnreachableError,
 } from './store-errors';
 export { UpstreamError, type UpstreamFailureKind, type UpstreamReason } from './upstream-error';

@@ -31,6 +31,18 @@ export class TokenStoreUnavailableError extends BrokerError {
   }
 }
 
+/** Redis is known to be down: refused at once, without waiting for it (README "When Redis is away"). */
+export class TokenStoreUnreachableError extends TokenStoreUnavailableError {
+  constructor(
+    /** Epoch ms the connection was lost. */
+    readonly since: number,
+    /** What the broker does instead, or why it cannot. */
+    consequence: string,
+  ) {
+    super(`Redis is unavailable since ${new Date(since).toISOString()}: ${consequence}`);
+  }
+}
+
 /** The distributed lock could not be taken within the wait budget. */
 export class LockUnavailableError extends BrokerError {
   readonly code = 'lock_unavailable';
@@ -48,8 +60,6 @@ export class NotReadyError extends BrokerError {
 export class OutboxUnreadableError extends BrokerError {
   readonly code = 'outbox_unreadable';
   constructor(readonly provider: string) {
-    super(
-      `The pending refresh token of "${provider}" in Redis cannot be decrypted here: every replica needs the same BROKER_MASTER_KEY`,
-    );
+    super(`The pending refresh token of "${provider}" in Redis cannot be decrypted here: every replica needs the same BROKER_MASTER_KEY`);
   }
 }

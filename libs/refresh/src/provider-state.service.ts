@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CachedCredentials } from '@app/credentials';
+import { TokenStoreUnreachableError } from '@app/errors';
 import { InjectDistributedLock, type DistributedLock } from '@app/locking';
 import { ProviderRegistry, type ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
@@ -31,12 +32,21 @@ export class ProviderStateService {
     @InjectDistributedLock() private readonly lock: DistributedLock,
   ) {}
 
-  list(): Promise<ProviderSnapshot[]> {
+  /** Throws TokenStoreUnavailableError at once while Redis is away: the states are there. */
+  async list(): Promise<ProviderSnapshot[]> {
+    this.assertStoreReachable();
     return Promise.all(this.registry.list().map((instance) => this.build(instance)));
   }
 
-  describe(provider: string): Promise<ProviderSnapshot> {
-    return this.build(this.registry.get(provider));
+  async describe(provider: string): Promise<ProviderSnapshot> {
+    const instance = this.registry.get(provider);
+    this.assertStoreReachable();
+    return this.build(instance);
+  }
+
+  private assertStoreReachable(): void {
+    const since = this.tokens.unreachableSince();
+    if (since !== undefined) throw new TokenStoreUnreachableError(since, 'provider states are kept there');
   }
 
   private async build(instance: ProviderInstance): Promise<ProviderSnapshot> {

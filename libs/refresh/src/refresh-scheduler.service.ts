@@ -1,6 +1,12 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { BrokerError, CredentialsMissingError, LockUnavailableError, UpstreamUnavailableError } from '@app/errors';
+import {
+  BrokerError,
+  CredentialsMissingError,
+  LockUnavailableError,
+  TokenStoreUnavailableError,
+  UpstreamUnavailableError,
+} from '@app/errors';
 import { ProviderRegistry, type ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
 import { DueQueue } from './due-queue';
@@ -91,7 +97,8 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
   /** Looks at one provider, refreshes it if due, and says when to look again. */
   private async check(instance: ProviderInstance): Promise<number> {
     try {
-      const token = await this.tokens.get(instance.id);
+      // while Redis is away, what this replica knows: client-credentials providers are still pre-refreshed
+      const token = this.tokens.unreachableSince() === undefined ? await this.tokens.get(instance.id) : this.tokens.lastKnown(instance.id);
       const dueAt = token ? refreshDueAt(token, instance.refreshBefore) : 0;
       if (dueAt > Date.now()) {
         this.idleUntil.delete(instance.id);
@@ -107,7 +114,8 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private recheckDelay(provider: string, error: unknown): number {
-    if (error instanceof LockUnavailableError) return this.options.tickMs; // another replica is on it
+    // another replica is on it, or Redis is away: look again at the next tick, so a refresh waiting for Redis starts once it is back
+    if (error instanceof LockUnavailableError || error instanceof TokenStoreUnavailableError) return this.options.tickMs;
     if (error instanceof UpstreamUnavailableError) return Math.max(error.retryAfterSeconds * 1000, this.options.tickMs);
     if (error instanceof CredentialsMissingError) this.logger.debug(`${provider}: no credentials yet, not pre-warming`);
     else if (!(error instanceof BrokerError))

@@ -8,6 +8,7 @@ import { ProviderStateService } from './provider-state.service';
 import { ProviderStatusRecorder } from './provider-status-recorder.service';
 import { RefreshOutbox } from './refresh-outbox.service';
 import { ConfigurableModuleClass } from './refresh.module-definition';
+import { RefreshWithoutRedis } from './refresh-without-redis';
 import { RotatingCredentialRefresh } from './rotating-credential-refresh';
 import { TokenRefresher } from './token-refresher.service';
 import { TokenService } from './token.service';
@@ -24,6 +25,7 @@ import { UpstreamGate } from './upstream-gate.service';
     UpstreamGate,
     RefreshOutbox,
     RotatingCredentialRefresh,
+    RefreshWithoutRedis,
     TokenRefresher,
     TokenService,
     CredentialReplacer,

@@ -9,6 +9,7 @@ import { ClaimHeldError } from './claim-held.error';
 import { refreshLockResource } from './provider-state';
 import { ProviderStatusRecorder } from './provider-status-recorder.service';
 import { publicFields } from './refresh-claim';
+import { RefreshWithoutRedis } from './refresh-without-redis';
 import { RotatingCredentialRefresh } from './rotating-credential-refresh';
 import { UpstreamGate } from './upstream-gate.service';
 import { REFRESH_OPTIONS, type RefreshModuleOptions } from './refresh.module-definition';
@@ -47,11 +48,17 @@ export class TokenRefresher {
     private readonly rotating: RotatingCredentialRefresh,
     private readonly status: ProviderStatusRecorder,
     private readonly metrics: BrokerMetrics,
+    private readonly withoutRedis: RefreshWithoutRedis,
   ) {}
 
   async refresh(instance: ProviderInstance, options: RefreshOptions): Promise<StoredToken> {
+    // the lock, status and rate window are in Redis: asking for them now would wait a failover's length
+    const redisAwaySince = this.tokens.unreachableSince();
+    if (redisAwaySince !== undefined && !instance.rotatesCredentials) return this.withoutRedis.refresh(instance, redisAwaySince);
+    if (redisAwaySince !== undefined) await this.withoutRedis.untilRedisIsBack(instance.id, redisAwaySince, options.lockWaitMs);
     const probing = await this.gate.admit(instance.id, options.mayProbe ?? false);
     const waitTimer = this.metrics.lockWaitSeconds.startTimer({ provider: instance.id });
+    // from when Redis is back: a wait for it must not leave a caller less time for another replica's refresh than before
     const waitUntil = Date.now() + options.lockWaitMs;
     try {
       for (;;) {

@@ -16,7 +16,7 @@ const MIN_REMAINING_SHARE = 0.1;
 /** Serves tokens to callers: from the shared store when valid, otherwise via one refresh per process. */
 @Injectable()
 export class TokenService {
-  private readonly inFlight = new Map<string, { validUntil: number; token: Promise<StoredToken> }>();
+  private readonly inFlight = new Map<string, { validUntil: number; redisAwaySince?: number; token: Promise<StoredToken> }>();
   /**
    * The last token this process served, read or obtained per provider: served only when Redis is
    * unreachable or another replica's refresh outlasts the lock wait, and only while it lasts.
@@ -43,7 +43,7 @@ export class TokenService {
       this.lastKnown.set(providerId, near);
       return near;
     }
-    const cached = await this.tokens.get(providerId).catch((error: unknown) => this.lastKnownOr(providerId, minTtlSeconds, error));
+    const cached = await this.read(providerId, minTtlSeconds);
     if (cached) this.lastKnown.set(providerId, cached);
     if (cached && lasts(cached, minTtlSeconds)) {
       this.metrics.cacheLookups.inc({ provider: providerId, result: 'hit' });
@@ -68,11 +68,20 @@ export class TokenService {
   }
 
   /**
+   * The shared token. While Redis is known to be away, the newest token this process knows, at
+   * once: asking Redis would wait a failover's length first (README "When Redis is away").
+   */
+  private async read(providerId: string, minTtlSeconds: number): Promise<StoredToken | undefined> {
+    if (this.tokens.unreachableSince() !== undefined) return newest(this.tokens.lastKnown(providerId), this.lastKnown.get(providerId));
+    return this.tokens.getWithoutWaiting(providerId).catch((error: unknown) => this.lastKnownOr(providerId, minTtlSeconds, error));
+  }
+
+  /**
    * Redis being away, or another replica's refresh outlasting the lock wait, is not a reason to
    * refuse a token this process knows is still good for the caller.
    */
   private lastKnownOr(providerId: string, minTtlSeconds: number, error: unknown): StoredToken {
-    const known = this.lastKnown.get(providerId);
+    const known = newest(this.tokens.lastKnown(providerId), this.lastKnown.get(providerId));
     const unavailable = error instanceof TokenStoreUnavailableError || error instanceof LockUnavailableError;
     if (unavailable && known && lasts(known, minTtlSeconds)) return known;
     throw error;
@@ -84,7 +93,9 @@ export class TokenService {
    */
   private singleFlight(instance: ProviderInstance, validUntil: number): Promise<StoredToken> {
     const existing = this.inFlight.get(instance.id);
-    if (existing && existing.validUntil >= validUntil) return existing.token;
+    // a refresh begun before Redis went away may wait for it: one begun since does not
+    const redisAwaySince = this.tokens.unreachableSince();
+    if (existing && existing.validUntil >= validUntil && existing.redisAwaySince === redisAwaySince) return existing.token;
     const token = this.refresher
       .refresh(instance, { validUntil, lockWaitMs: this.options.lockWaitMs, mayProbe: true })
       .then((fresh) => {
@@ -94,9 +105,13 @@ export class TokenService {
       .finally(() => {
         if (this.inFlight.get(instance.id)?.token === token) this.inFlight.delete(instance.id);
       });
-    this.inFlight.set(instance.id, { validUntil, token });
+    this.inFlight.set(instance.id, { validUntil, redisAwaySince, token });
     return token;
   }
+}
+
+function newest(a: StoredToken | undefined, b: StoredToken | undefined): StoredToken | undefined {
+  return !a || (b && b.expiresAt > a.expiresAt) ? b : a;
 }
 
 /** Whether `token` may be handed to a caller who needs it for `minTtlSeconds`. */

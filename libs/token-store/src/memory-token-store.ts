@@ -14,6 +14,18 @@ export class MemoryTokenStore implements TokenStore {
     return token && token.expiresAt > Date.now() ? token : undefined;
   }
 
+  unreachableSince(): undefined {
+    return undefined;
+  }
+
+  lastKnown(provider: string): StoredToken | undefined {
+    return this.peek(provider);
+  }
+
+  getWithoutWaiting(provider: string): Promise<StoredToken | undefined> {
+    return this.get(provider);
+  }
+
   async get(provider: string): Promise<StoredToken | undefined> {
     const token = this.tokens.get(provider);
     if (token && token.expiresAt <= Date.now()) {

@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
+import { RedisConnectionState } from '@app/redis';
 import { MemoryTokenStore } from './memory-token-store';
 import { RedisTokenStore } from './redis-token-store';
 import { TokenNearCache } from './token-near-cache';
@@ -174,11 +175,12 @@ function redisStore(prefix: string, connection = redis): RedisTokenStore {
   const cache = new TokenNearCache(subscriber, `${prefix}token-announcements`);
   subscribers.push(subscriber);
   nearCaches.push(cache);
-  return new RedisTokenStore(connection, prefix, cache);
+  return new RedisTokenStore(connection, prefix, cache, new RedisConnectionState(connection));
 }
 
 beforeAll(() => {
   redis = new Redis(process.env.TEST_REDIS_URL!);
+  redis.setMaxListeners(100); // every replica's store of these tests listens on this one connection
 });
 afterAll(async () => {
   await Promise.all(nearCaches.map((cache) => cache.close()));

@@ -1,6 +1,9 @@
+import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { TokenStoreUnavailableError } from '@app/errors';
+import type { RedisConnectionState } from '@app/redis';
 import { providerKey } from './provider-key';
+import { RedisOutage } from './redis-outage';
 import type { TokenNearCache } from './token-near-cache';
 import { OutboxEntry, ProviderStatus, StoredToken, TokenStore } from './token-store';
 
@@ -31,15 +34,35 @@ return 0`;
 
 export class RedisTokenStore implements TokenStore {
   readonly description = 'Redis';
+  private readonly logger = new Logger('TokenStore');
+  private readonly outage: RedisOutage;
+  /** Tokens obtained while Redis was unreachable, written once it is back (one per provider, the highest fence). */
+  private readonly writeBacks = new Map<string, StoredToken>();
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly nearCache: TokenNearCache,
-  ) {}
+    connection: RedisConnectionState,
+  ) {
+    this.outage = new RedisOutage(redis, connection, () => void this.writeBack());
+  }
 
   peek(provider: string): StoredToken | undefined {
     return this.nearCache.peek(provider);
+  }
+
+  unreachableSince(): number | undefined {
+    return this.outage.since;
+  }
+
+  lastKnown(provider: string): StoredToken | undefined {
+    return this.nearCache.lastKnown(provider);
+  }
+
+  getWithoutWaiting(provider: string): Promise<StoredToken | undefined> {
+    // a read given up stays queued and lands later: its near-cache epoch has moved on, so it is not remembered
+    return this.outage.withoutWaiting(() => this.get(provider));
   }
 
   async get(provider: string): Promise<StoredToken | undefined> {
@@ -50,10 +73,16 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async put(provider: string, token: StoredToken): Promise<boolean> {
+    if (this.outage.since !== undefined) {
+      this.keepForWriteBack(provider, token);
+      return true;
+    }
     const ttl = Math.max(1, token.expiresAt - Date.now());
     const keys = [this.key(provider, 'token'), this.key(provider, 'fence')];
     const announcement = this.nearCache.announcement(provider);
-    const written = await this.call(() => this.redis.eval(FENCED_SET, 2, ...keys, JSON.stringify(token), token.fence, ttl, this.nearCache.channel, announcement));
+    const written = await this.call(() =>
+      this.redis.eval(FENCED_SET, 2, ...keys, JSON.stringify(token), token.fence, ttl, this.nearCache.channel, announcement),
+    );
     if (written === 1) this.nearCache.rememberOwn(provider, token);
     return written === 1;
   }
@@ -90,8 +119,31 @@ export class RedisTokenStore implements TokenStore {
     return (await this.call(() => this.redis.set(this.key(provider, 'probe'), '1', 'PX', intervalMs, 'NX'))) === 'OK';
   }
 
+  /** For readiness: answers at once while Redis is away, and as soon as the connection is lost. */
   async ping(): Promise<void> {
-    await this.call(() => this.redis.ping());
+    await this.outage.withoutWaiting(() => this.call(() => this.redis.ping()));
+  }
+
+  private keepForWriteBack(provider: string, token: StoredToken): void {
+    const kept = this.writeBacks.get(provider);
+    if (!kept || kept.fence <= token.fence) this.writeBacks.set(provider, token);
+    this.nearCache.rememberOwn(provider, this.writeBacks.get(provider));
+  }
+
+  /** Fenced like any write: a token another replica stored meanwhile with a higher fence stays. */
+  private async writeBack(): Promise<void> {
+    for (const [provider, token] of [...this.writeBacks]) {
+      this.writeBacks.delete(provider);
+      if (token.expiresAt <= Date.now()) continue;
+      try {
+        await this.put(provider, token);
+      } catch (error) {
+        this.logger.warn(
+          `${provider}: token obtained while Redis was away not written back (${(error as Error).message}); kept for the next reconnect`,
+        );
+        if (!this.writeBacks.has(provider)) this.writeBacks.set(provider, token);
+      }
+    }
   }
 
   private async getJson<T>(provider: string, kind: string): Promise<T | undefined> {

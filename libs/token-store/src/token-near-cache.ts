@@ -7,7 +7,9 @@ import type { StoredToken } from './token-store';
  * This process's copy of each provider's current token, so a cached token is served without a
  * round trip. Every write or delete of a token is announced on a Redis channel; replicas drop their
  * copy when another one announces. Copies are served only while the subscription is up: a replica
- * that may have missed announcements (Redis restart, failover) reads Redis until it has resubscribed.
+ * that may have missed announcements (Redis restart, failover) reads Redis until it has resubscribed,
+ * and starts empty then. Until then the copies are kept as the last known tokens, for while Redis
+ * itself cannot be reached.
  *
  * A read that raced an announcement must not bring back what was just replaced: each announcement
  * moves the provider's epoch on, and a read is remembered only if no announcement came in meanwhile.
@@ -38,7 +40,11 @@ export class TokenNearCache {
   }
 
   peek(provider: string): StoredToken | undefined {
-    if (!this.live) return undefined;
+    return this.live ? this.lastKnown(provider) : undefined;
+  }
+
+  /** The copy whether or not announcements arrive: current when it was read or written, perhaps replaced since. */
+  lastKnown(provider: string): StoredToken | undefined {
     const token = this.entries.get(provider);
     return token && token.expiresAt > Date.now() ? token : undefined;
   }
@@ -49,14 +55,14 @@ export class TokenNearCache {
   }
 
   remember(provider: string, token: StoredToken | undefined, epochAtRead: number): void {
-    if (!this.live || this.epoch(provider) !== epochAtRead) return;
+    if (this.epoch(provider) !== epochAtRead) return;
     if (token) this.entries.set(provider, token);
     else this.entries.delete(provider);
   }
 
   /** This process wrote the token itself. */
   rememberOwn(provider: string, token: StoredToken | undefined): void {
-    if (token && this.live) this.entries.set(provider, token);
+    if (token) this.entries.set(provider, token);
     else this.entries.delete(provider);
   }
 
@@ -87,7 +93,7 @@ export class TokenNearCache {
 
   private setLive(live: boolean): void {
     if (live === this.live) return;
-    this.entries.clear();
+    if (live) this.entries.clear();
     this.generation += 1;
     this.live = live;
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
-import { REDIS_CLIENT, RedisModule } from '@app/redis';
+import { REDIS_CLIENT, RedisConnectionState, RedisModule } from '@app/redis';
 import { MemoryTokenStore } from './memory-token-store';
 import { RedisTokenStore } from './redis-token-store';
 import { TokenNearCache } from './token-near-cache';
@@ -31,9 +31,15 @@ class NearCacheCloser implements OnApplicationShutdown {
     },
     {
       provide: TOKEN_STORE,
-      inject: [BROKER_CONFIG, REDIS_CLIENT, NEAR_CACHE],
-      useFactory: (config: BrokerConfig, redis: Redis | undefined, nearCache: TokenNearCache | undefined): TokenStore => {
-        const store = redis && nearCache ? new RedisTokenStore(redis, config.redisKeyPrefix, nearCache) : new MemoryTokenStore();
+      inject: [BROKER_CONFIG, REDIS_CLIENT, NEAR_CACHE, RedisConnectionState],
+      useFactory: (
+        config: BrokerConfig,
+        redis: Redis | undefined,
+        nearCache: TokenNearCache | undefined,
+        connection: RedisConnectionState,
+      ): TokenStore => {
+        const store =
+          redis && nearCache ? new RedisTokenStore(redis, config.redisKeyPrefix, nearCache, connection) : new MemoryTokenStore();
         new Logger('TokenStore').log(`Tokens in ${store.description}`);
         return store;
       },

@@ -54,10 +54,28 @@ export interface TokenStore {
    * current (in Redis mode: while the replica receives every replica's write announcements).
    */
   peek(provider: string): StoredToken | undefined;
+  /**
+   * Since when (epoch ms) the store is known to be unreachable; undefined while it is reachable, and
+   * always in embedded mode. A command sent meanwhile waits up to a failover's length before it
+   * fails, so code that must not wait (the request path, readiness, the status page) asks first.
+   */
+  unreachableSince(): number | undefined;
+  /**
+   * While the store is unreachable: the newest token this process knows for the provider, kept from
+   * before the connection was lost or obtained since. Its own expiry is the only bound on it.
+   */
+  lastKnown(provider: string): StoredToken | undefined;
   get(provider: string): Promise<StoredToken | undefined>;
   /**
+   * `get` for a caller that must not wait for Redis: throws TokenStoreUnavailableError at once while
+   * it is known to be away, and the moment the connection is lost while the read is pending (a read
+   * sent just before would otherwise wait until Redis is back).
+   */
+  getWithoutWaiting(provider: string): Promise<StoredToken | undefined>;
+  /**
    * Stores the token unless one with a higher fence was stored before; false when fenced off.
-   * The entry expires with the token.
+   * The entry expires with the token. While the store is unreachable the token is kept in this
+   * process and written (fenced) once the store is back.
    */
   put(provider: string, token: StoredToken): Promise<boolean>;
   /** Forgets the token and its fence (the provider's credentials were removed; versions start again). */
