@@ -232,6 +232,73 @@ describe('docker/compose.yaml', () => {
   });
 });
 
+describe('docker/compose.yaml, sentinel profile', () => {
+  const services = (parse(read('docker/compose.yaml'), { merge: true }) as { services: Record<string, ComposeService> }).services;
+  const profile = Object.entries(services).filter(([, service]) => service.profiles?.includes('sentinel'));
+  const names = profile.map(([name]) => name);
+  const sentinels = profile.filter(([, service]) => service.command?.join(' ').includes('--sentinel'));
+  const brokers = profile.filter(([, service]) => service.build && !service.command);
+  const [, monitored, primaryHost, primaryPort, quorum] =
+    /sentinel monitor (\S+) (\S+) (\d+) (\d+)/.exec(sentinels[0]?.[1].command?.join(' ') ?? '') ?? [];
+
+  it('runs a primary, a replica, three sentinels (quorum 2), two brokers and their simulators', () => {
+    expect(names.sort()).toEqual(
+      [
+        'broker-sentinel-1',
+        'broker-sentinel-2',
+        'redis-primary',
+        'redis-replica',
+        'sentinel-1',
+        'sentinel-2',
+        'sentinel-3',
+        'simulators-sentinel',
+      ].sort(),
+    );
+    expect(sentinels.map(([name]) => name)).toEqual(['sentinel-1', 'sentinel-2', 'sentinel-3']);
+    for (const [, sentinel] of sentinels) expect(sentinel.command).toEqual(sentinels[0][1].command);
+    expect({ primaryHost, primaryPort, quorum }).toEqual({ primaryHost: 'redis-primary', primaryPort: '6379', quorum: '2' });
+    const replica = services['redis-replica'].command!;
+    expect(replica.slice(replica.indexOf('--replicaof') + 1, replica.indexOf('--replicaof') + 3)).toEqual([primaryHost, primaryPort]);
+    expect(services[primaryHost].command).not.toContain('--replicaof');
+  });
+
+  it('checks health the way each needs: sentinels by quorum, the replica by its link, the brokers by readiness', () => {
+    for (const [, sentinel] of sentinels) expect(sentinel.healthcheck?.test?.join(' ')).toContain(`ckquorum ${monitored}`);
+    expect(services['redis-replica'].healthcheck?.test?.join(' ')).toContain('master_link_status:up');
+    expect(services[primaryHost].healthcheck?.test).toEqual(['CMD', 'redis-cli', 'ping']);
+    for (const [, broker] of brokers) expect(broker.build?.dockerfile).toBe('docker/Dockerfile');
+  });
+
+  it('points its brokers at every sentinel by the name they monitor, and keeps their credentials apart', () => {
+    const defaultPrefixes = Object.values(services)
+      .filter((service) => !service.profiles && service.environment?.VAULT_ADDR)
+      .map((service) => service.environment?.VAULT_PATH_PREFIX ?? 'token-broker');
+    expect(brokers.length).toBe(2);
+    for (const [name, broker] of brokers) {
+      const env = broker.environment ?? {};
+      expect(env.REDIS_SENTINELS?.split(',')).toEqual(sentinels.map(([sentinel]) => `${sentinel}:26379`));
+      expect(env.REDIS_SENTINEL_NAME).toBe(monitored);
+      expect(defaultPrefixes).not.toContain(env.VAULT_PATH_PREFIX);
+      for (const host of [...sentinels.map(([sentinel]) => sentinel), new URL(env.VAULT_ADDR).hostname, 'simulators']) {
+        expect({ name, host, reaches: reachable(services, name, host) }).toEqual({ name, host, reaches: true });
+      }
+      const config = loadBrokerConfig({
+        ...env,
+        PROVIDERS_FILE: join(root, env.PROVIDERS_FILE),
+        CALLERS_FILE: join(root, env.CALLERS_FILE),
+      });
+      expect(config.redis).toMatchObject({ topology: 'sentinel', name: monitored });
+    }
+  });
+
+  it('leaves the default demo independent of the profile', () => {
+    for (const [name, service] of Object.entries(services).filter(([, candidate]) => !candidate.profiles)) {
+      for (const dependency of Object.keys(service.depends_on ?? {}))
+        expect({ name, dependency, inProfile: names.includes(dependency) }).toEqual({ name, dependency, inProfile: false });
+    }
+  });
+});
+
 describe('docker/healthcheck.js', () => {
   const run = (port: number): Promise<number> =>
     promisify(execFile)(process.execPath, [join(root, 'docker/healthcheck.js')], { env: { PORT: String(port) } }).then(
