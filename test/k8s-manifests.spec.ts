@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBrokerConfig } from '@app/config';
-import { startBroker } from './support/broker-harness';
+import { startBroker, testRedisUrl } from './support/broker-harness';
 import { brokerEnvironmentVariables } from './support/broker-variables';
 import {
   type Container,
@@ -85,13 +86,18 @@ describe('docker/k8s', () => {
   describe('the pod as the kubelet would start it', () => {
     const podRoot = mkdtempSync(join(tmpdir(), 'tb-k8s-pod-'));
     const mounted = mountVolumes(podRoot, podSpec, container, objects);
-    const env = resolvedEnvironment(container, objects);
+    // what the operator creates by hand (docker/k8s/README.md): the master key
+    const operatorSecrets: string[] = [];
+    const env = resolvedEnvironment(container, objects, ({ name, key }) => {
+      operatorSecrets.push(`${name}/${key}`);
+      return randomBytes(32).toString('base64');
+    });
     const inPod = (path: string) => join(podRoot, path);
     const fileVariables = Object.entries(env).filter(([, value]) => value.startsWith('/'));
     afterAll(() => rmSync(podRoot, { recursive: true, force: true }));
 
     it('points every file variable at a file a volume mounts, and mounts nothing unread', () => {
-      expect(fileVariables.map(([name]) => name).sort()).toEqual(['BROKER_MASTER_KEY_FILE', 'CALLERS_FILE', 'PROVIDERS_FILE']);
+      expect(fileVariables.map(([name]) => name).sort()).toEqual(['CALLERS_FILE', 'PROVIDERS_FILE']);
       for (const [name, path] of fileVariables) expect({ name, mounted: mounted.includes(path) }).toEqual({ name, mounted: true });
       expect(mounted.sort()).toEqual(fileVariables.map(([, path]) => path).sort());
       for (const mount of container.volumeMounts ?? []) expect(mount.readOnly).toBe(true);
@@ -107,6 +113,32 @@ describe('docker/k8s', () => {
       expect(config.callers.length).toBeGreaterThan(0);
       expect(container.ports).toEqual([{ name: 'http', containerPort: config.port }]);
       expect(service.spec.ports[0].targetPort).toBe('http');
+    });
+
+    it('takes the master key from a Secret kept out of the manifests', () => {
+      expect(operatorSecrets).toEqual(['token-broker-master-key/BROKER_MASTER_KEY']);
+      expect(env.BROKER_MASTER_KEY).toBeDefined();
+    });
+
+    it('starts a broker on that environment, Redis and Vault replaced by local stand-ins', async () => {
+      const replaced = ['REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD', 'REDIS_PASSWORD', 'VAULT_ADDR'];
+      const kept = Object.entries(env).filter(([name]) => !replaced.includes(name));
+      const broker = await startBroker({
+        providersYaml: 'providers: {}\n',
+        redisUrl: testRedisUrl(),
+        // only what the pod sets: no harness key, and no key file left behind by a local run
+        env: {
+          BROKER_MASTER_KEY: '',
+          BROKER_MASTER_KEY_FILE: join(podRoot, 'absent.key'),
+          ...Object.fromEntries(kept.map(([name, value]) => [name, value.startsWith('/') ? inPod(value) : value])),
+          VAULT_ADDR: 'http://127.0.0.1:9',
+        },
+      });
+      try {
+        expect((await fetch(`${broker.url}${container.livenessProbe.httpGet.path}`)).status).toBe(200);
+      } finally {
+        await broker.close();
+      }
     });
   });
 

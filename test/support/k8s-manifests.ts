@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -35,7 +34,7 @@ interface EnvEntry {
   value?: string;
   valueFrom?: { configMapKeyRef?: KeyRef; secretKeyRef?: KeyRef };
 }
-interface KeyRef {
+export interface KeyRef {
   name: string;
   key: string;
 }
@@ -110,8 +109,15 @@ export function variableNames(container: Container, objects: K8sObject[]): strin
   return [...fromSources, ...(container.env ?? []).map((entry) => entry.name)];
 }
 
-/** The container's environment with every reference resolved from the manifests (later entries win, as in Kubernetes). */
-export function resolvedEnvironment(container: Container, objects: K8sObject[]): Record<string, string> {
+/**
+ * The container's environment with every reference resolved from the manifests (later entries win, as
+ * in Kubernetes); a reference to a Secret the manifests leave to the operator gets `operatorSecret`'s value.
+ */
+export function resolvedEnvironment(
+  container: Container,
+  objects: K8sObject[],
+  operatorSecret: (ref: KeyRef) => string,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const source of container.envFrom ?? []) {
     const [kind, ref] = source.configMapRef ? (['ConfigMap', source.configMapRef] as const) : (['Secret', source.secretRef!] as const);
@@ -120,7 +126,10 @@ export function resolvedEnvironment(container: Container, objects: K8sObject[]):
   for (const { name, value, valueFrom } of container.env ?? []) {
     if (value !== undefined) env[name] = value;
     const ref = valueFrom?.configMapKeyRef ?? valueFrom?.secretKeyRef;
-    const resolved = ref && entries(objects, valueFrom?.configMapKeyRef ? 'ConfigMap' : 'Secret', ref.name)?.[ref.key];
+    if (!ref) continue;
+    const kind = valueFrom?.configMapKeyRef ? 'ConfigMap' : 'Secret';
+    const source = entries(objects, kind, ref.name);
+    const resolved = source ? source[ref.key] : kind === 'Secret' ? operatorSecret(ref) : undefined;
     if (resolved !== undefined) env[name] = resolved;
   }
   return env;
@@ -128,9 +137,7 @@ export function resolvedEnvironment(container: Container, objects: K8sObject[]):
 
 /**
  * Lays out the container's volume mounts under `root` as the kubelet does (each file a symlink into
- * `..data/`), from the manifests' ConfigMaps and Secrets. A Secret the manifests leave to the operator
- * (the master key) gets a fresh random key, as the documented `openssl rand -base64 32` would.
- * Returns every file path the container would see.
+ * `..data/`), from the manifests' ConfigMaps and Secrets. Returns every file path the container would see.
  */
 export function mountVolumes(root: string, podSpec: PodSpec, container: Container, objects: K8sObject[]): string[] {
   const files: string[] = [];
@@ -140,8 +147,8 @@ export function mountVolumes(root: string, podSpec: PodSpec, container: Containe
       ? (['ConfigMap', volume.configMap.name] as const)
       : (['Secret', volume.secret!.secretName] as const);
     const { items } = volume.configMap ?? volume.secret!;
-    const content =
-      entries(objects, kind, name) ?? Object.fromEntries(items.map(({ key }) => [key, `${randomBytes(32).toString('base64')}\n`]));
+    const content = entries(objects, kind, name);
+    if (!content) throw new Error(`volume ${volume.name}: ${kind} ${name} is not in the manifests`);
     for (const { key, path } of items) {
       const target = join(root, mount.mountPath, '..data', path);
       mkdirSync(dirname(target), { recursive: true });
