@@ -8,6 +8,8 @@ export interface ReplicaRow {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** Connection errors by code (e.g. ECONNRESET) over every round, and the count of non-2xx answers. */
+  errorKinds: string;
   /** CPU per second of the run, in % of one core: all brokers together, redis-server, the load generator (this process). */
   brokersCpu: number;
   redisCpu: number;
@@ -16,6 +18,7 @@ export interface ReplicaRow {
 
 interface Round {
   result: autocannon.Result;
+  errorCodes: Map<string, number>;
   brokersCpu: number;
   redisCpu: number;
   generatorCpu: number;
@@ -44,7 +47,7 @@ export async function benchReplicas(
     const cpuBefore = pids.map((pid) => processUsage(pid).cpuSeconds);
     const generatorBefore = process.cpuUsage();
     const started = Date.now();
-    const result = await run(
+    const { result, errorCodes } = await run(
       brokers.slice(0, count).map((broker) => tokenUrl(broker.url, 'hot')),
       duration,
       connections,
@@ -55,6 +58,7 @@ export async function benchReplicas(
     const percent = (cpuSeconds: number) => Math.round((cpuSeconds / elapsed) * 100);
     return {
       result,
+      errorCodes,
       brokersCpu: percent(used.slice(0, count).reduce((sum, value) => sum + value, 0)),
       redisCpu: percent(used[count]),
       generatorCpu: percent((generator.user + generator.system) / 1e6),
@@ -73,6 +77,7 @@ export async function benchReplicas(
       p50Ms: median.result.latency.p50,
       p99Ms: median.result.latency.p99,
       errors: runs.reduce((sum, r) => sum + r.result.errors + r.result.non2xx, 0),
+      errorKinds: errorKinds(runs),
       brokersCpu: median.brokersCpu,
       redisCpu: median.redisCpu,
       generatorCpu: median.generatorCpu,
@@ -80,8 +85,30 @@ export async function benchReplicas(
   });
 }
 
-function run(urls: string[], seconds: number, connections: number): Promise<autocannon.Result> {
+/** One autocannon run over `urls`, with the connection errors it met counted by code (autocannon only counts them). */
+function run(
+  urls: string[],
+  seconds: number,
+  connections: number,
+): Promise<{ result: autocannon.Result; errorCodes: Map<string, number> }> {
   // autocannon takes several URLs and gives connection i the URL i % n; its types say string only
   const url = urls as unknown as string;
-  return autocannon({ url, connections, duration: seconds, headers: { authorization: `Bearer ${CALLER_KEY}` } });
+  const errorCodes = new Map<string, number>();
+  return new Promise((resolve, reject) => {
+    const options = { url, connections, duration: seconds, headers: { authorization: `Bearer ${CALLER_KEY}` } };
+    const instance = autocannon(options, (error, result) => (error ? reject(error as Error) : resolve({ result, errorCodes })));
+    instance.on('reqError', (error: NodeJS.ErrnoException) => {
+      const code = error.code ?? error.message;
+      errorCodes.set(code, (errorCodes.get(code) ?? 0) + 1);
+    });
+  });
+}
+
+function errorKinds(runs: Round[]): string {
+  const kinds = new Map<string, number>();
+  for (const { result, errorCodes } of runs) {
+    for (const [code, count] of errorCodes) kinds.set(code, (kinds.get(code) ?? 0) + count);
+    if (result.non2xx > 0) kinds.set('non-2xx', (kinds.get('non-2xx') ?? 0) + result.non2xx);
+  }
+  return [...kinds].map(([kind, count]) => `${kind} ${count}`).join(', ');
 }
