@@ -52,8 +52,9 @@ const SECTIONS: Record<string, Section> = {
       out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
       for (const row of rows) {
         const scaling = (row.requestsPerSecond / rows[0].requestsPerSecond).toFixed(2);
+        const errors = row.errorKinds ? `${row.errors} (${row.errorKinds})` : '0';
         out.push(
-          `| ${row.replicas} | ${row.requestsPerSecond} | ${scaling} | ${row.p50Ms} | ${row.p99Ms} | ${row.errors} | ${row.brokersCpu}% | ${row.redisCpu}% | ${row.generatorCpu}% |`,
+          `| ${row.replicas} | ${row.requestsPerSecond} | ${scaling} | ${row.p50Ms} | ${row.p99Ms} | ${errors} | ${row.brokersCpu}% | ${row.redisCpu}% | ${row.generatorCpu}% |`,
         );
       }
     }),
