@@ -2,6 +2,7 @@ import { cpus, totalmem } from 'node:os';
 import { BenchScene } from './environment';
 import { BARE_BASELINE, benchHotPath } from './hot-path.bench';
 import { benchRefreshStorm } from './refresh-storm.bench';
+import { benchReplicas } from './replicas.bench';
 import { benchSchedulerScale } from './scheduler-scale.bench';
 
 type Flags = Record<string, number> & { only?: string };
@@ -11,7 +12,7 @@ type Section = (flags: Flags, out: string[]) => Promise<void>;
  * `npm run bench`: starts its own redis-server, simulator, baselines and broker processes on
  * 127.0.0.1, measures, prints one markdown report, and stops everything.
  * Flags: --seconds 10 --rounds 3 --connections 100 --callers 1000 --instances 1000 --lifetime 20 --windows 2
- *        --only hot|storm|scale (one section)
+ *        --only hot|replicas|storm|scale (one section)
  */
 const SECTIONS: Record<string, Section> = {
   hot: (flags, out) =>
@@ -21,12 +22,40 @@ const SECTIONS: Record<string, Section> = {
       const rounds = flags.rounds ?? 3;
       const hot = await benchHotPath(scene, seconds, connections, rounds);
       const limit = hot.find((row) => row.target === BARE_BASELINE)!;
-      out.push(`## Hot path: GET /tokens/:provider, cached token (${connections} connections, median of ${rounds} interleaved ${seconds} s rounds)`, '');
+      out.push(
+        `## Hot path: GET /tokens/:provider, cached token (${connections} connections, median of ${rounds} interleaved ${seconds} s rounds)`,
+        '',
+      );
       out.push('Brokers run with production settings: LOG_LEVEL=info, stdout to a file, callers file, rate limit and audit on.', '');
       out.push(`| target | req/s | p50 ms | p99 ms | errors | ratio to ${BARE_BASELINE} |`, '|---|---:|---:|---:|---:|---:|');
       for (const row of hot) {
         const ratio = (row.requestsPerSecond / limit.requestsPerSecond).toFixed(2);
         out.push(`| ${row.target} | ${row.requestsPerSecond} | ${row.p50Ms} | ${row.p99Ms} | ${row.errors} | ${ratio} |`);
+      }
+    }),
+  replicas: (flags, out) =>
+    withScene(3600, async (scene) => {
+      const seconds = flags.seconds ?? 10;
+      const connections = flags.connections ?? 100;
+      const rounds = flags.rounds ?? 3;
+      const rows = await benchReplicas(scene, seconds, connections, rounds);
+      out.push(
+        '',
+        `## Replicas: GET /tokens/:provider from 1, 2 and 3 brokers on one Redis (${connections} connections round-robin, median of ${rounds} ${seconds} s rounds)`,
+        '',
+      );
+      out.push(
+        `One load generator and every replica share this machine's ${cpus().length} cores; CPU is % of one core over the round.`,
+        '',
+      );
+      out.push('| replicas | req/s | vs 1 replica | p50 ms | p99 ms | errors | brokers CPU | redis-server CPU | load generator CPU |');
+      out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+      for (const row of rows) {
+        const scaling = (row.requestsPerSecond / rows[0].requestsPerSecond).toFixed(2);
+        const errors = row.errorKinds ? `${row.errors} (${row.errorKinds})` : '0';
+        out.push(
+          `| ${row.replicas} | ${row.requestsPerSecond} | ${scaling} | ${row.p50Ms} | ${row.p99Ms} | ${errors} | ${row.brokersCpu}% | ${row.redisCpu}% | ${row.generatorCpu}% |`,
+        );
       }
     }),
   storm: (flags, out) =>
@@ -40,12 +69,16 @@ const SECTIONS: Record<string, Section> = {
     withScene(flags.lifetime ?? 20, async (scene) => {
       const lifetime = flags.lifetime ?? 20;
       out.push('', `## Scheduler at scale: ${lifetime} s tokens, pre-refresh at 50%, seeded before start`, '');
-      out.push('| providers | pre-warm | upstream calls per provider, each window | broker CPU | peak RSS | event-loop lag max / p99 | sampled GETs | expired served |');
+      out.push(
+        '| providers | pre-warm | upstream calls per provider, each window | broker CPU | peak RSS | event-loop lag max / p99 | sampled GETs | expired served |',
+      );
       out.push('|---:|---:|---|---:|---:|---:|---:|---:|');
       for (const instances of flags.instances ? [flags.instances] : [1_000, 10_000]) {
         const r = await benchSchedulerScale(scene, instances, lifetime, flags.windows ?? 2);
         const perWindow = r.windows.map((w) => (w.upstreamCalls / r.instances).toFixed(2)).join(', ');
-        out.push(`| ${r.instances} | ${r.warmSeconds} s | ${perWindow} | ${r.cpuPercent}% | ${r.peakRssMb} MB | ${r.lagMaxMs} / ${r.lagP99Ms} ms | ${r.samples} | ${r.expiredServed} (must be 0) |`);
+        out.push(
+          `| ${r.instances} | ${r.warmSeconds} s | ${perWindow} | ${r.cpuPercent}% | ${r.peakRssMb} MB | ${r.lagMaxMs} / ${r.lagP99Ms} ms | ${r.samples} | ${r.expiredServed} (must be 0) |`,
+        );
       }
     }),
 };
@@ -66,7 +99,12 @@ async function main(): Promise<void> {
   for (const [name, section] of Object.entries(SECTIONS)) if (!flags.only || flags.only === name) await section(flags, out);
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   // exit only once the report is flushed: stdout to a pipe is asynchronous
-  await new Promise((resolve) => process.stdout.write(`# token-broker benchmark\n\nMachine: ${machine}; date ${new Date().toISOString()}\n\n${out.join('\n')}\n`, resolve));
+  await new Promise((resolve) =>
+    process.stdout.write(
+      `# token-broker benchmark\n\nMachine: ${machine}; date ${new Date().toISOString()}\n\n${out.join('\n')}\n`,
+      resolve,
+    ),
+  );
 }
 
 function parseFlags(args: string[]): Flags {

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
@@ -9,7 +10,8 @@ import { loadBrokerConfig } from '@app/config';
 import { DEMO_CALLER_KEY } from '../apps/simulators/src/demo-seed';
 import { createDemoUpstreams, demoProvidersYaml } from '../apps/simulators/src/demo-upstreams';
 import { SIMULATORS_ENV_VARS } from '../apps/simulators/src/simulators-environment';
-import { startBroker } from './support/broker-harness';
+import { startBroker, testRedisUrl } from './support/broker-harness';
+import { brokerEnvironmentVariables } from './support/broker-variables';
 import { freePort } from './support/redis-server';
 
 /**
@@ -27,19 +29,17 @@ interface Instruction {
 /** Dockerfile instructions per stage (continuation lines joined, comments dropped). */
 function dockerfileStages(text: string): Instruction[][] {
   const stages: Instruction[][] = [];
-  const logical = text.replace(/\\\n/g, ' ').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const logical = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
   for (const line of logical) {
     const [, keyword, args] = /^(\S+)\s+(.*)$/.exec(line) ?? [];
     if (keyword.toUpperCase() === 'FROM') stages.push([]);
     stages[stages.length - 1].push({ keyword: keyword.toUpperCase(), args });
   }
   return stages;
-}
-
-/** The broker's variables, as libs/config/src/environment.ts declares them. */
-function brokerEnvironmentVariables(): Set<string> {
-  const names = [...read('libs/config/src/environment.ts').matchAll(/^ {2}([A-Z][A-Z0-9_]+)[?]?(?::|\s*=)/gm)].map((match) => match[1]);
-  return new Set(names);
 }
 
 interface ComposeService {
@@ -50,6 +50,27 @@ interface ComposeService {
   depends_on?: Record<string, { condition?: string }> | string[];
   healthcheck?: { test?: string[]; disable?: boolean };
   ports?: string[];
+  profiles?: string[];
+  networks?: string[] | Record<string, { aliases?: string[] } | null>;
+}
+
+/** The networks a service is on, as compose attaches it, with the names it answers to there. */
+function attachments(name: string, service: ComposeService): Map<string, string[]> {
+  const networks = service.networks ?? ['default'];
+  const entries = Array.isArray(networks)
+    ? networks.map((network) => [network, []] as const)
+    : Object.entries(networks).map(([network, settings]) => [network, settings?.aliases ?? []] as const);
+  return new Map(entries.map(([network, aliases]) => [network, [name, ...aliases]]));
+}
+
+/** Whether `host` resolves, from service `from`, to exactly one other service on a network they share. */
+function reachable(services: Record<string, ComposeService>, from: string, host: string): boolean {
+  const own = attachments(from, services[from]);
+  const answering = Object.entries(services).filter(
+    ([name, service]) =>
+      name !== from && [...attachments(name, service)].some(([network, hostnames]) => own.has(network) && hostnames.includes(host)),
+  );
+  return answering.length === 1;
 }
 
 describe('docker/Dockerfile', () => {
@@ -85,7 +106,9 @@ describe('docker/Dockerfile', () => {
   });
 
   it('copies only paths that exist and the build context keeps', () => {
-    const ignored = read('.dockerignore').split('\n').filter((line) => line && !line.startsWith('#'));
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .filter((line) => line && !line.startsWith('#'));
     for (const { args } of all.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from='))) {
       for (const source of args.split(' ').slice(0, -1)) {
         expect({ source, exists: existsSync(join(root, source)) }).toEqual({ source, exists: true });
@@ -96,7 +119,8 @@ describe('docker/Dockerfile', () => {
 
   it('sets only variables the broker knows', () => {
     const known = brokerEnvironmentVariables();
-    for (const { args } of all.filter((i) => i.keyword === 'ENV')) for (const [name] of args.matchAll(/[A-Z_][A-Z0-9_]*(?==)/g)) expect(known).toContain(name);
+    for (const { args } of all.filter((i) => i.keyword === 'ENV'))
+      for (const [name] of args.matchAll(/[A-Z_][A-Z0-9_]*(?==)/g)) expect(known).toContain(name);
   });
 });
 
@@ -112,7 +136,8 @@ describe('docker/compose.yaml', () => {
   const services = compose.services;
   const ours = Object.entries(services).filter(([, service]) => service.build?.dockerfile === 'docker/Dockerfile');
   const brokers = ours.filter(([, service]) => !service.command);
-  const [simulatorsName, simulators] = ours.find(([, service]) => service.command?.some((arg) => arg.includes('apps/simulators/src/demo.js'))) ?? [];
+  const allSimulators = ours.filter(([, service]) => service.command?.some((arg) => arg.includes('apps/simulators/src/demo.js')));
+  const simulatorsName = allSimulators.find(([, service]) => !service.profiles)?.[0];
 
   it('builds the brokers and the simulators from the repository Dockerfile', () => {
     expect(brokers.length).toBeGreaterThan(0);
@@ -136,10 +161,14 @@ describe('docker/compose.yaml', () => {
 
   it('sets only variables the broker (or, for the simulators, the demo) knows', () => {
     const known = brokerEnvironmentVariables();
-    expect([...known]).toEqual(expect.arrayContaining(['PORT', 'REDIS_URL', 'VAULT_TOKEN', 'PROVIDERS_FILE', 'CALLERS_FILE', 'BROKER_ADMIN_TOKEN']));
+    expect([...known]).toEqual(
+      expect.arrayContaining(['PORT', 'REDIS_URL', 'VAULT_TOKEN', 'PROVIDERS_FILE', 'CALLERS_FILE', 'BROKER_ADMIN_TOKEN']),
+    );
     for (const [name, service] of ours) {
       for (const variable of Object.keys(service.environment ?? {})) {
-        const allowed = known.has(variable) || (name === simulatorsName && (SIMULATORS_ENV_VARS as readonly string[]).includes(variable));
+        const allowed =
+          known.has(variable) ||
+          (allSimulators.some(([simulator]) => simulator === name) && (SIMULATORS_ENV_VARS as readonly string[]).includes(variable));
         expect({ service: name, variable, allowed }).toEqual({ service: name, variable, allowed: true });
       }
     }
@@ -160,20 +189,113 @@ describe('docker/compose.yaml', () => {
   it('points the demo providers at the simulators service, on the ports the simulators use', () => {
     const expected = demoProvidersYaml(createDemoUpstreams(), (_, index) => `http://${simulatorsName}:${4101 + index}`);
     expect(parse(read('config/demo/providers.yaml'))).toEqual(parse(expected));
-    expect(simulators?.environment?.SIMULATOR_HOST).toBe('0.0.0.0');
-    expect(simulators?.environment?.SIMULATOR_BASE_PORT ?? '4101').toBe('4101');
+    for (const [name, service] of allSimulators) {
+      expect({ name, host: service.environment?.SIMULATOR_HOST }).toEqual({ name, host: '0.0.0.0' });
+      expect(service.environment?.SIMULATOR_BASE_PORT ?? '4101').toBe('4101');
+    }
+    for (const [name] of brokers) expect({ name, reaches: reachable(services, name, simulatorsName!) }).toEqual({ name, reaches: true });
   });
 
-  it('lets the simulators reach a broker with its admin token, and prints a URL that is published on the host', () => {
-    const argv = simulators?.command ?? [];
-    const brokerUrl = new URL(argv[argv.indexOf('--broker') + 1]);
-    const publicUrl = new URL(argv[argv.indexOf('--public-url') + 1]);
-    const target = services[brokerUrl.hostname];
-    expect(target.build?.dockerfile).toBe('docker/Dockerfile');
-    expect(brokerUrl.port).toBe(target.environment?.PORT ?? '3000');
-    expect(simulators?.environment?.BROKER_ADMIN_TOKEN).toBe(target.environment?.BROKER_ADMIN_TOKEN);
-    expect(target.ports).toContainEqual(expect.stringMatching(new RegExp(`(^|:)${publicUrl.port}:${brokerUrl.port}$`)));
-    expect(Object.keys(simulators?.depends_on ?? {})).toContain(brokerUrl.hostname);
+  it('lets each simulators service reach a broker with its admin token, and prints a URL that is published on the host', () => {
+    for (const [name, service] of allSimulators) {
+      const argv = service.command ?? [];
+      const brokerUrl = new URL(argv[argv.indexOf('--broker') + 1]);
+      const publicUrl = new URL(argv[argv.indexOf('--public-url') + 1]);
+      const target = services[brokerUrl.hostname];
+      expect(target.build?.dockerfile).toBe('docker/Dockerfile');
+      expect(reachable(services, name, brokerUrl.hostname)).toBe(true);
+      expect(brokerUrl.port).toBe(target.environment?.PORT ?? '3000');
+      expect(service.environment?.BROKER_ADMIN_TOKEN).toBe(target.environment?.BROKER_ADMIN_TOKEN);
+      expect(target.ports).toContainEqual(expect.stringMatching(new RegExp(`(^|:)${publicUrl.port}:${brokerUrl.port}$`)));
+      expect(Object.keys(service.depends_on ?? {})).toContain(brokerUrl.hostname);
+    }
+  });
+
+  it('starts every broker with its own environment, Redis and Vault replaced by local stand-ins', async () => {
+    for (const [name, broker] of brokers) {
+      const replaced = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'PROVIDERS_FILE', 'CALLERS_FILE', 'VAULT_ADDR'];
+      const env = Object.fromEntries(Object.entries(broker.environment ?? {}).filter(([variable]) => !replaced.includes(variable)));
+      const harness = await startBroker({
+        providersYaml: 'providers:\n  unused: { type: smartdocumentor, baseUrl: "http://127.0.0.1:9" }\n',
+        redisUrl: testRedisUrl(),
+        // only what compose sets: no harness key, and no key file left behind by a local run
+        env: {
+          BROKER_MASTER_KEY: '',
+          BROKER_MASTER_KEY_FILE: join(tmpdir(), `tb-absent-${name}.key`),
+          VAULT_ADDR: 'http://127.0.0.1:9',
+          ...env,
+        },
+      }).catch((error: Error) => error);
+      expect({ name, started: !(harness instanceof Error) || harness.message }).toEqual({ name, started: true });
+      if (!(harness instanceof Error)) await harness.close();
+    }
+  });
+});
+
+describe('docker/compose.yaml, sentinel profile', () => {
+  const services = (parse(read('docker/compose.yaml'), { merge: true }) as { services: Record<string, ComposeService> }).services;
+  const profile = Object.entries(services).filter(([, service]) => service.profiles?.includes('sentinel'));
+  const names = profile.map(([name]) => name);
+  const sentinels = profile.filter(([, service]) => service.command?.join(' ').includes('--sentinel'));
+  const brokers = profile.filter(([, service]) => service.build && !service.command);
+  const [, monitored, primaryHost, primaryPort, quorum] =
+    /sentinel monitor (\S+) (\S+) (\d+) (\d+)/.exec(sentinels[0]?.[1].command?.join(' ') ?? '') ?? [];
+
+  it('runs a primary, a replica, three sentinels (quorum 2), two brokers and their simulators', () => {
+    expect(names.sort()).toEqual(
+      [
+        'broker-sentinel-1',
+        'broker-sentinel-2',
+        'redis-primary',
+        'redis-replica',
+        'sentinel-1',
+        'sentinel-2',
+        'sentinel-3',
+        'simulators-sentinel',
+      ].sort(),
+    );
+    expect(sentinels.map(([name]) => name)).toEqual(['sentinel-1', 'sentinel-2', 'sentinel-3']);
+    for (const [, sentinel] of sentinels) expect(sentinel.command).toEqual(sentinels[0][1].command);
+    expect({ primaryHost, primaryPort, quorum }).toEqual({ primaryHost: 'redis-primary', primaryPort: '6379', quorum: '2' });
+    const replica = services['redis-replica'].command!;
+    expect(replica.slice(replica.indexOf('--replicaof') + 1, replica.indexOf('--replicaof') + 3)).toEqual([primaryHost, primaryPort]);
+    expect(services[primaryHost].command).not.toContain('--replicaof');
+  });
+
+  it('checks health the way each needs: sentinels by quorum, the replica by its link, the brokers by readiness', () => {
+    for (const [, sentinel] of sentinels) expect(sentinel.healthcheck?.test?.join(' ')).toContain(`ckquorum ${monitored}`);
+    expect(services['redis-replica'].healthcheck?.test?.join(' ')).toContain('master_link_status:up');
+    expect(services[primaryHost].healthcheck?.test).toEqual(['CMD', 'redis-cli', 'ping']);
+    for (const [, broker] of brokers) expect(broker.build?.dockerfile).toBe('docker/Dockerfile');
+  });
+
+  it('points its brokers at every sentinel by the name they monitor, and keeps their credentials apart', () => {
+    const defaultPrefixes = Object.values(services)
+      .filter((service) => !service.profiles && service.environment?.VAULT_ADDR)
+      .map((service) => service.environment?.VAULT_PATH_PREFIX ?? 'token-broker');
+    expect(brokers.length).toBe(2);
+    for (const [name, broker] of brokers) {
+      const env = broker.environment ?? {};
+      expect(env.REDIS_SENTINELS?.split(',')).toEqual(sentinels.map(([sentinel]) => `${sentinel}:26379`));
+      expect(env.REDIS_SENTINEL_NAME).toBe(monitored);
+      expect(defaultPrefixes).not.toContain(env.VAULT_PATH_PREFIX);
+      for (const host of [...sentinels.map(([sentinel]) => sentinel), new URL(env.VAULT_ADDR).hostname, 'simulators']) {
+        expect({ name, host, reaches: reachable(services, name, host) }).toEqual({ name, host, reaches: true });
+      }
+      const config = loadBrokerConfig({
+        ...env,
+        PROVIDERS_FILE: join(root, env.PROVIDERS_FILE),
+        CALLERS_FILE: join(root, env.CALLERS_FILE),
+      });
+      expect(config.redis).toMatchObject({ topology: 'sentinel', name: monitored });
+    }
+  });
+
+  it('leaves the default demo independent of the profile', () => {
+    for (const [name, service] of Object.entries(services).filter(([, candidate]) => !candidate.profiles)) {
+      for (const dependency of Object.keys(service.depends_on ?? {}))
+        expect({ name, dependency, inProfile: names.includes(dependency) }).toEqual({ name, dependency, inProfile: false });
+    }
   });
 });
 
