@@ -20,8 +20,8 @@ const refused: ProviderStatusView = {
 const inputs: StatusPageInputs = {
   broker: { mode: 'embedded: one instance', version: '1.2.3', startedAt: NOW - (3 * 60 + 5) * MIN },
   stores: [
-    { key: 'token_store', backend: 'Redis', ready: false, problem: 'Redis is unavailable (connect ECONNREFUSED)' },
-    { key: 'credential_store', backend: 'encrypted file data/credentials.enc', ready: true },
+    { key: 'token_store', backend: 'Redis', ready: false, shared: true, problem: 'Redis is unavailable (connect ECONNREFUSED)' },
+    { key: 'credential_store', backend: 'encrypted file data/credentials.enc', ready: true, shared: false },
   ],
   providers: [refused],
   connectable: new Set(),

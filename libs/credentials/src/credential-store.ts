@@ -14,6 +14,11 @@ export interface CredentialRecord {
  */
 export interface CredentialStore {
   readonly description: string;
+  /**
+   * A service every replica reaches (Vault), as opposed to this host's own file: when it is away it
+   * is away for every replica at once, so readiness reports it without taking them all out of service.
+   */
+  readonly shared: boolean;
   /** Undefined when nothing is stored for the provider. */
   get(provider: string): Promise<CredentialRecord | undefined>;
   /**

@@ -30,6 +30,7 @@ const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 export class EncryptedFileCredentialStore implements CredentialStore {
   readonly description: string;
+  readonly shared = false;
   /**
    * The file as last decrypted (never changed in place), with what identified it on disk: a read
    * whose stat still matches costs no decryption (one file holds every provider).

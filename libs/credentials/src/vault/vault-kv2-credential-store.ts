@@ -14,6 +14,7 @@ interface Kv2Read {
  */
 export class VaultKv2CredentialStore implements CredentialStore {
   readonly description: string;
+  readonly shared = true;
 
   constructor(
     private readonly config: VaultCredentialStoreConfig,
