@@ -19,6 +19,7 @@ describe('@token-broker/client as a package', () => {
   });
 
   it('loads through its package.json like an installed module', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the test is that require() finds it through package.json
     const built = require(dir) as Record<string, unknown>;
     expect(Object.keys(built).sort()).toEqual(['TokenBrokerClient', 'TokenBrokerError']);
     expect(existsSync(require.resolve(dir))).toBe(true);

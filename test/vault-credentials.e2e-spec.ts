@@ -22,8 +22,8 @@ describe('credentials in Vault KV v2', () => {
       writes.push(
         jest.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
           logs += chunk.toString();
-          return original(chunk as string, ...(rest as []));
-        }) as typeof stream.write),
+          return original(chunk, ...(rest as []));
+        })),
       );
     }
     await Promise.all([vault.start(), simulator.start()]);

@@ -51,7 +51,7 @@ export class AuthorizationServer {
     this.child = child;
     const capture = process.env.TB_LOG_CAPTURE_DIR && join(process.env.TB_LOG_CAPTURE_DIR, `oidc-server-${this.port}.log`);
     let pending = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       if (capture) appendFileSync(capture, chunk);
       pending += chunk.toString();
       const lines = pending.split('\n');
@@ -59,7 +59,7 @@ export class AuthorizationServer {
       // the server's own warnings are plain text on the same stream
       for (const line of lines) if (line.startsWith('{')) this.events.push(JSON.parse(line) as ServerEvent);
     });
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       this.output += chunk.toString();
       if (capture) appendFileSync(capture, chunk);
     });

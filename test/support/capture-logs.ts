@@ -16,7 +16,7 @@ if (dir) {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
       appendFileSync(file, text);
       return show || !isBrokerLogLine(text) ? original(chunk, ...rest) : true;
-    }) as typeof stream.write;
+    });
   }
 }
 

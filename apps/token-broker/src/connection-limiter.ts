@@ -54,7 +54,7 @@ export function limitConnections(server: Server, openFileLimit = readOpenFileLim
   });
 
   server.on('request', (request, response) => {
-    const state = connections.get(request.socket as Socket);
+    const state = connections.get(request.socket);
     if (!state) return;
     state.served = true;
     state.inFlight += 1;

@@ -141,7 +141,7 @@ describe('TokenBrokerClient: caching and collapsing', () => {
   it('shows neither the caller key nor a cached token when inspected or serialized', async () => {
     const tokens = client();
     const { accessToken } = await tokens.token('crm');
-    for (const text of [inspect(tokens, { depth: 10, showHidden: true }), JSON.stringify(tokens), String(tokens)]) {
+    for (const text of [inspect(tokens, { depth: 10, showHidden: true }), JSON.stringify(tokens), `${tokens as unknown as string}`]) {
       expect(text).not.toContain(CALLER_KEY);
       expect(text).not.toContain(accessToken);
     }

@@ -22,7 +22,7 @@ const MASTER_KEY_RULE = 'must be base64 of exactly 32 random bytes (make one wit
  * or " 5" would pass Number(), so they stay strings and fail the integer rule.
  */
 function DecimalInteger(): PropertyDecorator {
-  const toNumber = Transform(({ value }) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value));
+  const toNumber = Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value));
   const isInteger = IsInt({ message: 'must be a whole number in plain decimal digits' });
   return (target, property) => {
     toNumber(target, property);

@@ -97,7 +97,7 @@ export class EncryptedFileCredentialStore implements CredentialStore {
       if (next) contents[provider] = next;
       else delete contents[provider];
       await this.writeAll(contents);
-      return next ?? (current as CredentialRecord);
+      return next ?? (current);
     });
   }
 

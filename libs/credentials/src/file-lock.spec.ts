@@ -26,7 +26,7 @@ function startFixture(...args: string[]): ChildProcess & { nextLine: () => Promi
     env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   return Object.assign(child, { nextLine: async () => (await lines.next()).value as string | undefined });
 }
 
@@ -76,7 +76,7 @@ describe('withFileLock', () => {
   it('takes over a dead owner\'s lock even when a waiter died while holding its claim on it', async () => {
     const file = newFile();
     writeFileSync(`${file}.lock`, deadOwnersLock);
-    const claim = `${file}.lock.${createHash('sha256').update(`${file}.lock\n${deadOwnersLock}`).digest('hex').slice(0, 32)}.claim`;
+    const claim = `${file}.lock.${createHash('sha256').update(`${file}.lock\n${deadOwnersLock.toString()}`).digest('hex').slice(0, 32)}.claim`;
     writeFileSync(claim, deadOwnersLock); // the claim's owner is as dead as the lock's
     await expect(withFileLock(file, async () => 'written')).resolves.toBe('written');
     expect(readdirSync(join(file, '..'))).toEqual([]);

@@ -18,7 +18,7 @@ describe('ownerStatus', () => {
     // the shell becomes `sleep`, which never waits for its background child: that child stays a zombie
     const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
-      const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
+      const [line] = (await once(parent.stdout, 'data')) as [Buffer];
       const zombie = Number(line.toString().trim());
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(ownerStatus(withOwner({ pid: zombie, started: undefined }))).toBe('gone');

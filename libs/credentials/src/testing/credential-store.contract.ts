@@ -46,7 +46,7 @@ export function credentialStoreContract(name: string, setup: () => Promise<{ sto
       const base = await store.put(id, { refresh_token: 'r0' });
       const results = await Promise.allSettled(['a', 'b', 'c', 'd'].map((t) => store.put(id, { refresh_token: t }, base.version)));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-      expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof CredentialConflictError)).toBe(true);
+      expect(results.filter((r) => r.status === 'rejected').every((r) => (r).reason instanceof CredentialConflictError)).toBe(true);
     });
 
     it('deletes', async () => {

@@ -87,7 +87,7 @@ describe('RFC 6749 5.2 refusals', () => {
     [400, { error: 'temporarily_unavailable' }, 'temporarily_unavailable'],
     [503, { error: 'temporarily_unavailable' }, 'temporarily_unavailable'],
   ])('makes HTTP %p %j transient as %s, keeping Retry-After', (status, body, reason) => {
-    const html = { status, contentType: 'text/html', text: String(body), retryAfterMs: 7000 };
+    const html = { status, contentType: 'text/html', text: typeof body === 'string' ? body : JSON.stringify(body), retryAfterMs: 7000 };
     const response = typeof body === 'string' ? html : json(status, body, 7000);
     expect(oauth2Failure('p', response)).toMatchObject({ kind: 'transient', reason, details: { status, retryAfterMs: 7000 } });
   });
