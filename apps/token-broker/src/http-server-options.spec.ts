@@ -46,6 +46,12 @@ describe('HTTP edge refusals', () => {
     expect(JSON.parse(body)).toEqual({ error: code, message: expect.any(String) });
   });
 
+  it('never answers an unparsable request ahead of the answer owed to an earlier one on the connection', async () => {
+    // both in one write: Node parses the second while the first is still being answered
+    const answer = await exchange(broker.url, 'GET /health/ready HTTP/1.1\r\nHost: b\r\n\r\nFUZZ / HTTP/1.1\r\nHost: b\r\n\r\n');
+    expect(answer).not.toMatch(/^HTTP\/1.1 400 /);
+  });
+
   it('still serves HTTP/1.0 without Host', async () => {
     const answer = await exchange(broker.url, 'GET /health/live HTTP/1.0\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1.1 200 /);

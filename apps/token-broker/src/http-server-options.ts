@@ -77,13 +77,15 @@ export function refuseUnmetExpectations(server: Server): void {
 
 /**
  * Requests Node could not parse or that came too slowly never reach Fastify: answered here, in the
- * broker's shape, on the raw socket (as Node and Fastify do), which is then closed.
+ * broker's shape, on the raw socket (as Node and Fastify do), which is then closed. Not while an
+ * earlier request on the connection still awaits its answer (pipelining): the client would take
+ * this answer for that request's, so the connection just closes, as Node's own handler does.
  */
-function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket & { _httpMessage?: unknown }): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
   const body = jsonErrorBody(status);
-  if (socket.writable) {
+  if (socket.writable && !socket._httpMessage) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`,
     );
