@@ -91,6 +91,27 @@ export async function runLanes(settings: LaneSettings): Promise<LaneResults> {
   return { tally, valid: await valid, slow: { ms: slowOutcomes.map((o) => o.ms), problems: slowProblems }, counts };
 }
 
+/**
+ * More of the volume lane alone, `requests` of them (for the memory check): resolves with how many
+ * were answered, whatever the answer.
+ */
+export async function runVolumeBurst(
+  settings: Pick<LaneSettings, 'port' | 'rng' | 'volumeSockets' | 'pipelineDepth' | 'addresses'>,
+  requests: number,
+): Promise<number> {
+  const rng = settings.rng.fork('burst');
+  const pipeline = { port: settings.port, localAddress: settings.addresses.volume, depth: settings.pipelineDepth, timeoutMs: 15_000 };
+  let sent = 0;
+  let answered = 0;
+  const next = () => (sent < requests ? ((sent += 1), volumeRequest(rng)) : undefined);
+  await Promise.all(
+    Array.from({ length: settings.volumeSockets }, () =>
+      runPipeline(pipeline, next, (_asked, outcome) => (answered += typeof outcome === 'string' ? 0 : 1)),
+    ),
+  );
+  return answered;
+}
+
 /** Runs `step` in `count` parallel loops until it returns false. */
 async function workers(count: number, step: () => Promise<boolean>): Promise<void> {
   await Promise.all(
