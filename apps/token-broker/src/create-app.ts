@@ -7,7 +7,7 @@ import { AppModule, type AppModuleOptions } from './app.module';
 import { acceptFormBodiesOnFormRoutes } from './connect-form-body';
 import { limitConnections } from './connection-limiter';
 import { refuseHeadOnGetOnlyRoutes } from './head-refusal';
-import { httpServerOptions } from './http-server-options';
+import { httpServerOptions, refuseRequestsWithoutHost, refuseUnmetExpectations } from './http-server-options';
 import { DOCS_PATH, setupOpenApi } from './openapi/setup-openapi';
 import { observeRequests } from './request-observer';
 import { TokenRoute } from './token-route';
@@ -31,8 +31,10 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   adapter.getInstance().removeContentTypeParser('text/plain');
   acceptFormBodiesOnFormRoutes(adapter.getInstance()); // the connect page's form, and no other route
   refuseHeadOnGetOnlyRoutes(adapter.getInstance());
+  refuseRequestsWithoutHost(adapter.getInstance());
   adapter.getInstance().addHook('onSend', async (request, reply) => {
-    if (request.url.startsWith(`/${DOCS_PATH}`) && !reply.hasHeader('content-security-policy')) reply.header('content-security-policy', DOCS_CSP);
+    if (request.url.startsWith(`/${DOCS_PATH}`) && !reply.hasHeader('content-security-policy'))
+      reply.header('content-security-policy', DOCS_CSP);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(name)) reply.header(name, value);
     reply.header('x-request-id', request.id);
   });
@@ -46,6 +48,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   });
   app.useLogger(app.get(Logger));
   limitConnections(adapter.getInstance().server);
+  refuseUnmetExpectations(adapter.getInstance().server);
   observeRequests(adapter.getInstance(), app.get(BrokerMetrics), app.get(ProviderRegistry));
   app.get(TokenRoute).register(adapter.getInstance());
   setupOpenApi(app);

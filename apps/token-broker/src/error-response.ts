@@ -42,24 +42,29 @@ const RETRY_SOON_CODES = new Set(['lock_unavailable', 'token_store_unavailable',
 /** Codes for framework-level failures (unknown route, unparsable body, ...). */
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'invalid_request',
+  // the docs' static files refuse a path out of their folder
+  403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
   413: 'payload_too_large',
   408: 'request_timeout',
   414: 'uri_too_long',
   415: 'unsupported_media_type',
+  417: 'expectation_failed',
   429: 'rate_limited',
   431: 'headers_too_large',
 };
 
 /** Framework messages may quote the request (a content type, a URL, a header): only fixed text leaves. */
 const FRAMEWORK_MESSAGES: Record<number, string> = {
+  403: 'Not allowed',
   404: 'No such route',
   405: 'Method not allowed',
   408: 'The request did not arrive in time',
   413: 'Request body is too large',
   414: 'Request URL is too long',
   415: 'Send the body as application/json',
+  417: 'The only expectation supported is Expect: 100-continue',
   429: 'Too many requests from this caller; see Retry-After',
   431: 'Request headers are too large',
 };
@@ -101,12 +106,17 @@ export function sendError(reply: FastifyReply, exception: unknown): FastifyReply
 /** The `{error, message}` answer for a framework-level 4xx: also written by the HTTP server's own error handlers. */
 export function frameworkErrorBody(status: number, exception?: unknown): { code: string; message: string } {
   const code = CODE_BY_STATUS[status] ?? `http_${status}`;
-  if (status === 400 && (exception as { code?: string })?.code?.startsWith('FST_ERR_CTP')) return { code, message: 'Request body is not valid JSON' };
+  if (status === 400 && (exception as { code?: string })?.code?.startsWith('FST_ERR_CTP'))
+    return { code, message: 'Request body is not valid JSON' };
   return { code, message: FRAMEWORK_MESSAGES[status] ?? (status === 400 ? 'Bad request' : `Request refused (HTTP ${status})`) };
 }
 
 function retryAfterSeconds(error: BrokerError): number | undefined {
-  if (error instanceof UpstreamUnavailableError || error instanceof TooManyFailedAuthenticationsError || error instanceof CallerRateLimitedError) {
+  if (
+    error instanceof UpstreamUnavailableError ||
+    error instanceof TooManyFailedAuthenticationsError ||
+    error instanceof CallerRateLimitedError
+  ) {
     return error.retryAfterSeconds;
   }
   return RETRY_SOON_CODES.has(error.code) ? 1 : undefined;

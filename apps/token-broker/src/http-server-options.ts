@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyHttpOptions, FastifyReply, FastifyRequest } from 'fastify';
-import { frameworkErrorBody } from './error-response';
+import type { FastifyHttpOptions, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidRequestError } from '@app/errors';
+import { frameworkErrorBody, sendError } from './error-response';
 
 /** Admin bodies are small JSON documents; anything bigger is refused before parsing. */
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -28,7 +29,8 @@ export function httpServerOptions(): FastifyHttpOptions<Server> {
   return {
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS },
+    // Node's own refusal of a request without Host is a bare 400: refuseRequestsWithoutHost answers it in our shape
+    http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS, requireHostHeader: false },
     requestTimeout: REQUEST_TIMEOUT_MS,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     maxRequestsPerSocket: MAX_REQUESTS_PER_SOCKET,
@@ -47,17 +49,51 @@ export function httpServerOptions(): FastifyHttpOptions<Server> {
   };
 }
 
+/** RFC 9112 3.2: an HTTP/1.1 request without Host is a 400, here in the broker's shape. */
+export function refuseRequestsWithoutHost(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', async (request, reply) => {
+    const withoutHost = request.raw.httpVersion === '1.1' && request.headers.host === undefined;
+    if (withoutHost) return sendError(reply, new InvalidRequestError('Send a Host header'));
+  });
+}
+
+/**
+ * Node answers an `Expect` other than 100-continue with a bare 417 unless the server handles it:
+ * answered here in the broker's shape, and the connection closed, since the body may still come.
+ */
+export function refuseUnmetExpectations(server: Server): void {
+  server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
+    const body = jsonErrorBody(417);
+    response
+      .writeHead(417, {
+        'content-type': 'application/json',
+        'content-length': body.length,
+        'cache-control': 'no-store',
+        connection: 'close',
+      })
+      .end(body);
+  });
+}
+
 /**
  * Requests Node could not parse or that came too slowly never reach Fastify: answered here, in the
- * broker's shape, on the raw socket (as Node and Fastify do), which is then closed.
+ * broker's shape, on the raw socket (as Node and Fastify do), which is then closed. Not while an
+ * earlier request on the connection still awaits its answer (pipelining): the client would take
+ * this answer for that request's, so the connection just closes, as Node's own handler does.
  */
-function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket & { _httpMessage?: unknown }): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-  const { code, message } = frameworkErrorBody(status);
-  const body = JSON.stringify({ error: code, message });
-  if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`);
+  const body = jsonErrorBody(status);
+  if (socket.writable && !socket._httpMessage) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy(error);
+}
+
+function jsonErrorBody(status: number): string {
+  const { code, message } = frameworkErrorBody(status);
+  return JSON.stringify({ error: code, message });
 }
