@@ -6,7 +6,10 @@ import { ConfigModule } from '@app/config';
 import { DISTRIBUTED_LOCK, type DistributedLock, LockingModule } from '@app/locking';
 import { RateLimitModule, WINDOW_COUNTER, type WindowCounter } from '@app/rate-limit';
 import { TOKEN_STORE, type StoredToken, type TokenStore, TokenStoreModule } from '@app/token-store';
+import request from 'supertest';
+import { ADMIN_TOKEN, putCredentials, startBroker } from './support/broker-harness';
 import { RedisClusterTopology } from './support/redis-cluster';
+import { TEST_SECRETS } from './support/test-secrets';
 import { waitFor } from './support/wait-for';
 
 const PREFIX = 'tbc:';
@@ -158,6 +161,30 @@ describe('Redis Cluster: every script and multi-key operation of one provider', 
     ],
   ])('%s', async (_name, run) => {
     await run();
+  });
+
+  it('connect-flow state (SET PX, then GETDEL on the {connect} tag): a state is good once, from any replica', async () => {
+    const broker = await startBroker({
+      providersYaml:
+        'providers:\n  acme: { type: oauth2-refresh-token, tokenUrl: "http://127.0.0.1:9/token", authorizeUrl: "http://127.0.0.1:9/auth" }\n',
+      env: { ...topology.env(), REDIS_KEY_PREFIX: PREFIX, PUBLIC_URL: 'http://127.0.0.1:9' },
+    });
+    try {
+      await putCredentials(broker, 'acme', {
+        client_id: 'acme-client',
+        client_secret: TEST_SECRETS.clientSecret,
+        refresh_token: 'acme-refresh-seed',
+      });
+      const started = await request(broker.url).get('/admin/connect/acme').set('authorization', `Bearer ${ADMIN_TOKEN}`).expect(302);
+      const state = new URL(started.headers.location).searchParams.get('state')!;
+      const denied = await request(broker.url).get('/oauth/callback').query({ state, error: 'access_denied' });
+      expect(denied.text).toContain('access_denied');
+      const replayed = await request(broker.url).get('/oauth/callback').query({ state, error: 'access_denied' });
+      expect(replayed.status).toBe(400);
+      expect(replayed.text).not.toContain('access_denied');
+    } finally {
+      await broker.close();
+    }
   });
 
   it("leaves every one of the provider's keys in the provider's slot", async () => {
