@@ -1,5 +1,6 @@
 import { describeFigures, probeDuring } from '../../../test/support/redis-failover-probe';
 import { RedisSentinelTopology } from '../../../test/support/redis-sentinel';
+import { waitFor } from '../../../test/support/wait-for';
 import { openRedisModule, type RedisModuleFixture } from './testing/redis-module-fixture';
 
 /** A real Sentinel topology (1 primary, 1 replica, 3 sentinels, quorum 2, 1 s detection). */
@@ -57,4 +58,14 @@ describe('Redis client on Sentinel: a failover is a delay, not an error', () => 
     expect(redis.state.isReady()).toBe(true); // reconnected by itself
     await expect(redis.client.set('tb:{sentinel}:after', '1')).resolves.toBe('OK');
   }, 40_000);
+
+  it("closes on shutdown, including its subscriptions to the sentinels' switch announcements", async () => {
+    const subscribers = async () => {
+      const lists = await Promise.all(topology.sentinels.map((sentinel) => sentinel.command('CLIENT', 'LIST') as Promise<string>));
+      return lists.flatMap((list) => list.split('\n')).filter((line) => / sub=[1-9]/.test(line)).length;
+    };
+    expect(await subscribers()).toBeGreaterThan(0);
+    await redis.close();
+    await waitFor(async () => (await subscribers()) === 0, 3_000);
+  });
 });
