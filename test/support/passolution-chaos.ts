@@ -10,6 +10,7 @@ import { EncryptedFileCredentialStore } from '../../libs/credentials/src/encrypt
 import { BrokerProcess } from './broker-process';
 import { freePort } from './redis-server';
 import { CALLER_KEY, callersYaml } from './broker-harness';
+import { describeVerdict, judge, type ChaosVerdict, type Served } from './passolution-chaos-verdict';
 import { TEST_SECRETS } from './test-secrets';
 
 const CLIENT = { clientId: 'pa-client', clientSecret: TEST_SECRETS.passolutionSecret };
@@ -21,24 +22,6 @@ export interface ChaosRedis {
   /** The brokers' variables for it (read once it runs). */
   env(): Record<string, string>;
   connect(): Redis | Cluster;
-}
-
-export interface Served {
-  sentAt: number;
-  at: number;
-  status: number;
-  token?: string;
-  error?: string;
-}
-
-export interface ChaosVerdict {
-  report: ReturnType<PassolutionSimulator['report']>;
-  held: string | undefined;
-  reauthorizations: number[];
-  /** Re-authorizations that no broker kill explains. */
-  reauthorizationsWithoutAKill: number[];
-  expired: Served[];
-  failedWhileValid: Served[];
 }
 
 /**
@@ -167,44 +150,11 @@ export class PassolutionChaos {
   }
 
   async verdict(): Promise<ChaosVerdict> {
-    const { simulator, served } = this;
-    const expired = served.filter((s) => s.status === 200 && !(simulator.tokens.expiryOf(s.token!)! > s.at));
-    // a 5xx is a failure only if a token the callers had already been given still had life left
-    const latestExpiryBefore = (at: number) =>
-      Math.max(0, ...served.filter((s) => s.status === 200 && s.at < at).map((s) => simulator.tokens.expiryOf(s.token!) ?? 0));
-    const failedWhileValid = served.filter((s) => s.status >= 500 && latestExpiryBefore(s.at) > s.at + 500);
-    // the documented window: a holder died after the upstream took its token; the next holder presents it once more
-    // (the claim's lease, a refresh and the operator's next look: a few seconds after the replicas are back)
-    const reauthorizationsWithoutAKill = this.reauthorizations.filter(
-      (at) => !this.kills.some((kill) => at >= kill.at && at <= kill.back + 5_000),
-    );
-    return {
-      report: simulator.report(),
-      held: await this.heldRefreshToken(),
-      reauthorizations: this.reauthorizations,
-      reauthorizationsWithoutAKill,
-      expired,
-      failedWhileValid,
-    };
+    return judge(this, await this.heldRefreshToken());
   }
 
   describe(label: string, verdict: ChaosVerdict, extra: Record<string, unknown> = {}): string {
-    const { report, held, reauthorizations, reauthorizationsWithoutAKill, expired, failedWhileValid } = verdict;
-    const summary = {
-      refreshCycles: report.refreshes,
-      spentTokenPresentations: report.reuses,
-      reusesAfterSuccessorUsed: report.reusesAfterSuccessorUsed,
-      overlappingUses: report.overlappingUses,
-      kills: this.kills.length,
-      reauthorizationsAfterAKill: reauthorizations.length - reauthorizationsWithoutAKill.length,
-      reauthorizationsWithoutAKill: reauthorizationsWithoutAKill.length,
-      callerRequests: this.served.length,
-      expiredTokensServed: expired.length,
-      fiveXxWhileValidTokenExisted: failedWhileValid.length,
-      brokerHoldsCurrentRefreshToken: held === report.currentRefreshToken,
-      ...extra,
-    };
-    return `\n${label}: ${JSON.stringify(summary, null, 2)}\n`;
+    return describeVerdict(label, this, verdict, extra);
   }
 
   private async heldRefreshToken(): Promise<string | undefined> {
