@@ -18,12 +18,17 @@ export class RedisSentinelTopology {
 
   async start(): Promise<this> {
     const [primaryPort, replicaPort, ...sentinelPorts] = await distinctFreePorts(5);
-    const dataConfig = [`requirepass ${this.password}`, `masterauth ${this.password}`, 'repl-diskless-sync yes', 'repl-diskless-sync-delay 0'];
+    const dataConfig = [
+      `requirepass ${this.password}`,
+      `masterauth ${this.password}`,
+      'repl-diskless-sync yes',
+      'repl-diskless-sync-delay 0',
+    ];
     const primary = new RedisNode(primaryPort, dataConfig, { password: this.password });
     const replica = new RedisNode(replicaPort, [...dataConfig, `replicaof 127.0.0.1 ${primaryPort}`], { password: this.password });
     this.dataNodes.push(primary, replica);
     await Promise.all(this.dataNodes.map((node) => node.start()));
-    await waitFor(async () => (await replica.info('replication')).master_link_status === 'up', 10_000);
+    await this.waitForReplicas();
 
     const sentinelConfig = [
       `sentinel monitor ${this.name} 127.0.0.1 ${primaryPort} 2`,
@@ -34,12 +39,18 @@ export class RedisSentinelTopology {
       `requirepass ${this.sentinelPassword}`,
       `sentinel sentinel-pass ${this.sentinelPassword}`,
     ];
-    this.sentinels.push(...sentinelPorts.map((port) => new RedisNode(port, sentinelConfig, { sentinel: true, password: this.sentinelPassword })));
+    this.sentinels.push(
+      ...sentinelPorts.map((port) => new RedisNode(port, sentinelConfig, { sentinel: true, password: this.sentinelPassword })),
+    );
     await Promise.all(this.sentinels.map((sentinel) => sentinel.start()));
     // a failover needs every sentinel to know the replica and a majority of the others (hello messages, every 2 s)
     await waitFor(async () => {
-      const checks = await Promise.all(this.sentinels.map((sentinel) => sentinel.command('SENTINEL', 'CKQUORUM', this.name).catch(() => '')));
-      const replicas = await Promise.all(this.sentinels.map((sentinel) => sentinel.command('SENTINEL', 'REPLICAS', this.name) as Promise<unknown[]>));
+      const checks = await Promise.all(
+        this.sentinels.map((sentinel) => sentinel.command('SENTINEL', 'CKQUORUM', this.name).catch(() => '')),
+      );
+      const replicas = await Promise.all(
+        this.sentinels.map((sentinel) => sentinel.command('SENTINEL', 'REPLICAS', this.name) as Promise<unknown[]>),
+      );
       return checks.every((answer) => String(answer).startsWith('OK 3 usable')) && replicas.every((list) => list.length === 1);
     }, 20_000);
     return this;
@@ -79,6 +90,17 @@ export class RedisSentinelTopology {
       return !!promoted;
     }, timeoutMs);
     return promoted!;
+  }
+
+  /** Every live data node but the primary replicates from it: the next failover has a replica to promote. */
+  async waitForReplicas(timeoutMs = 10_000): Promise<void> {
+    await waitFor(async () => {
+      const infos = await Promise.all(this.dataNodes.filter((node) => node.alive).map((node) => node.info('replication')));
+      return (
+        infos.filter((info) => info.role === 'master').length === 1 &&
+        infos.every((info) => info.role === 'master' || info.master_link_status === 'up')
+      );
+    }, timeoutMs);
   }
 
   async stop(): Promise<void> {

@@ -18,14 +18,14 @@ class RedisConnectionCloser implements OnApplicationShutdown {
     const redis = this.redis;
     if (!redis || redis.status === 'end') return;
     // QUIT lets replies in flight arrive; without a connection there is nothing to wait for
-    let quit = false;
     if (redis.status === 'ready') {
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), QUIT_TIMEOUT_MS)));
-      quit = await Promise.race([redis.quit().then(() => true, () => false), timeout]);
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS)));
+      await Promise.race([redis.quit().catch(() => undefined), timeout]);
       clearTimeout(timer);
     }
-    if (!quit) redis.disconnect();
+    // also after a QUIT: only disconnect() closes the Sentinel client's subscriptions to the sentinels
+    redis.disconnect();
   }
 }
 

@@ -5,9 +5,10 @@ import { ClaimHeldError } from './claim-held.error';
 import { withClaim, type RefreshClaim } from './refresh-claim';
 
 /**
- * Keeps a refresh claim alive while its holder's upstream call runs: the deadline is pushed to
- * `now + leaseMs` every third of the lease, each time with check-and-set. So only a dead holder's
- * claim expires, however slow the upstream. The lease must be well above the store's write latency.
+ * Keeps a refresh claim alive while its holder's upstream call runs and until the answer is parked
+ * in the outbox: the deadline is pushed to `now + leaseMs` every third of the lease, each time with
+ * check-and-set. So only a dead holder's claim expires, however slow the upstream or Redis. The
+ * lease must be well above the store's write latency.
  */
 export class ClaimLease {
   private readonly logger = new Logger(ClaimLease.name);
@@ -37,6 +38,11 @@ export class ClaimLease {
     this.schedule();
   }
 
+  /** The record as last written by this holder, while renewals go on. */
+  get current(): CredentialRecord {
+    return this.record;
+  }
+
   /** Stops renewing and returns the record as last written by this holder (the version to commit against). */
   async end(): Promise<CredentialRecord> {
     this.ended = true;
@@ -61,7 +67,9 @@ export class ClaimLease {
     } catch (error) {
       if (error instanceof CredentialConflictError) {
         this.lost = true;
-        this.logger.warn(`${this.provider}: claim ${this.claim.attemptId} was overwritten while its call ran; the answer is committed only if it still fits`);
+        this.logger.warn(
+          `${this.provider}: claim ${this.claim.attemptId} was overwritten while its call ran; the answer is committed only if it still fits`,
+        );
       } else {
         this.logger.warn(`${this.provider}: claim ${this.claim.attemptId} could not be renewed (${(error as Error).message}); retrying`);
       }

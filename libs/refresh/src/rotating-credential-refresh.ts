@@ -62,7 +62,7 @@ export class RotatingCredentialRefresh {
     } catch (error) {
       throw await this.afterFailedCall(provider, await lease.end(), claim, error);
     }
-    return this.keep(provider, issued, await lease.end(), claim, record);
+    return this.keep(provider, issued, lease, claim, record);
   }
 
   private async readRecord(provider: string): Promise<CredentialRecord> {
@@ -82,22 +82,27 @@ export class RotatingCredentialRefresh {
     }
   }
 
-  /** Outbox first, then the commit: an answer that arrived is never dropped. */
+  /**
+   * Outbox first, then the commit: an answer that arrived is never dropped. The claim stands until the
+   * answer is parked: a Redis failover holds the outbox copy for seconds, and a claim that lapsed
+   * meanwhile would let another replica present the token the upstream just took.
+   */
   private async keep(
     provider: string,
     issued: IssuedToken,
-    claimed: CredentialRecord,
+    lease: ClaimLease,
     claim: RefreshClaim,
     spentFrom: CredentialRecord,
   ): Promise<RotatedRefresh> {
     const pending = {
       rotated: issued.rotatedCredentials ?? {},
-      baseVersion: claimed.version,
+      baseVersion: lease.current.version,
       attemptId: claim.attemptId,
       spent: fingerprint(spentFrom.values.refresh_token),
       since: Date.now(),
     };
     await this.outbox.save(provider, pending);
+    const claimed = await lease.end();
     const outcome = await this.outbox.commit(provider, pending);
     if (outcome.kind === 'refused') {
       this.outbox.retryLater(provider, 1);

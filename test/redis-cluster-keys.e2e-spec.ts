@@ -1,0 +1,199 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigModule } from '@app/config';
+import { DISTRIBUTED_LOCK, type DistributedLock, LockingModule } from '@app/locking';
+import { RateLimitModule, WINDOW_COUNTER, type WindowCounter } from '@app/rate-limit';
+import { TOKEN_STORE, type StoredToken, type TokenStore, TokenStoreModule } from '@app/token-store';
+import request from 'supertest';
+import { ADMIN_TOKEN, putCredentials, startBroker } from './support/broker-harness';
+import { RedisClusterTopology } from './support/redis-cluster';
+import { TEST_SECRETS } from './support/test-secrets';
+import { waitFor } from './support/wait-for';
+
+const PREFIX = 'tbc:';
+const PROVIDER = 'passolution';
+
+/** One broker replica's Redis-backed pieces, wired by their modules as the app wires them. */
+interface Replica {
+  tokens: TokenStore;
+  lock: DistributedLock;
+  counter: WindowCounter;
+  close(): Promise<void>;
+}
+
+async function openReplica(env: Record<string, string>): Promise<Replica> {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-cluster-keys-'));
+  writeFileSync(join(dir, 'providers.yaml'), 'providers:\n');
+  const config = { PROVIDERS_FILE: join(dir, 'providers.yaml'), CALLERS_FILE: join(dir, 'callers.yaml'), REDIS_KEY_PREFIX: PREFIX, ...env };
+  const moduleRef: TestingModule = await Test.createTestingModule({
+    imports: [ConfigModule.forRoot({ env: config, isGlobal: true }), TokenStoreModule, LockingModule, RateLimitModule],
+  }).compile();
+  await moduleRef.init();
+  return {
+    tokens: moduleRef.get(TOKEN_STORE),
+    lock: moduleRef.get(DISTRIBUTED_LOCK),
+    counter: moduleRef.get(WINDOW_COUNTER),
+    close: async () => {
+      await moduleRef.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const token = (fence: number, accessToken = `cluster-at-${fence}`): StoredToken => ({
+  accessToken,
+  tokenType: 'Bearer',
+  obtainedAt: Date.now(),
+  expiresAt: Date.now() + 60_000,
+  fence,
+});
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Every Lua script and multi-key operation the broker sends, on a real Cluster (3 primaries + 3
+ * replicas), by two replicas at once: Cluster refuses a script whose keys hash to different slots
+ * (CROSSSLOT), so each one here proves its keys share the provider's hash tag.
+ */
+describe('Redis Cluster: every script and multi-key operation of one provider', () => {
+  let topology: RedisClusterTopology;
+  let a: Replica;
+  let b: Replica;
+
+  beforeAll(async () => {
+    topology = await new RedisClusterTopology().start();
+    [a, b] = await Promise.all([openReplica(topology.env()), openReplica(topology.env())]);
+    await waitFor(() => a.tokens.peek('none') === undefined && b.tokens.peek('none') === undefined);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await topology?.stop();
+  });
+
+  it.each([
+    [
+      'fenced token write (GET fence, SET fence + token, PUBLISH): a lower fence is refused',
+      async () => {
+        expect(await a.tokens.put(PROVIDER, token(5))).toBe(true);
+        expect(await b.tokens.put(PROVIDER, token(4, 'cluster-stale'))).toBe(false);
+        expect((await b.tokens.get(PROVIDER))?.accessToken).toBe('cluster-at-5');
+      },
+    ],
+    [
+      'token delete (DEL token + fence, PUBLISH): the fence goes with it',
+      async () => {
+        await a.tokens.delete(PROVIDER);
+        expect(await b.tokens.get(PROVIDER)).toBeUndefined();
+        expect(await b.tokens.put(PROVIDER, token(1))).toBe(true);
+      },
+    ],
+    [
+      'status swap (SET ... GET), which alert deduplication relies on: each writer sees the write before its own',
+      async () => {
+        await a.tokens.putStatus(PROVIDER, { state: 'ok', consecutiveFailures: 0 });
+        const previous = await b.tokens.putStatus(PROVIDER, { state: 'failing', consecutiveFailures: 1 });
+        expect(previous).toEqual({ state: 'ok', consecutiveFailures: 0 });
+        expect(await a.tokens.getStatus(PROVIDER)).toEqual({ state: 'failing', consecutiveFailures: 1 });
+      },
+    ],
+    [
+      'outbox delete-if-same (Lua GET + DEL): only the attempt that wrote it removes it',
+      async () => {
+        await a.tokens.putOutbox(PROVIDER, { attemptId: 'a1', sealed: 'v1.cluster' });
+        await b.tokens.deleteOutbox(PROVIDER, 'other');
+        expect(await b.tokens.getOutbox(PROVIDER)).toEqual({ attemptId: 'a1', sealed: 'v1.cluster' });
+        await b.tokens.deleteOutbox(PROVIDER, 'a1');
+        expect(await a.tokens.getOutbox(PROVIDER)).toBeUndefined();
+      },
+    ],
+    [
+      'half-open probe (SET NX PX): one taker across replicas',
+      async () => {
+        const taken = await Promise.all([a.tokens.takeProbe(PROVIDER, 5_000), b.tokens.takeProbe(PROVIDER, 5_000)]);
+        expect(taken.filter(Boolean)).toHaveLength(1);
+      },
+    ],
+    [
+      'refresh lock (redlock scripts: SET NX PX, extend, release): one holder, kept past its TTL while working',
+      async () => {
+        const resource = `{${PROVIDER}}:refresh`;
+        let inside = 0;
+        let maxInside = 0;
+        const hold = (replica: Replica) =>
+          replica.lock.withLock(
+            resource,
+            300,
+            async ({ signal }) => {
+              maxInside = Math.max(maxInside, ++inside);
+              expect(await (replica === a ? b : a).lock.isHeld(resource)).toBe(true);
+              await sleep(700); // over two TTLs: only extensions keep it
+              expect(signal.aborted).toBe(false);
+              inside -= 1;
+            },
+            { waitMs: 5_000 },
+          );
+        await Promise.all([hold(a), hold(b)]);
+        expect(maxInside).toBe(1);
+        expect(await a.lock.isHeld(resource)).toBe(false);
+      },
+    ],
+    [
+      'rate window (Lua INCRBY + PEXPIRE): both replicas count into one total',
+      async () => {
+        await a.counter.add(`{${PROVIDER}}:rate`, 2, 60_000);
+        const { total, resetInMs } = await b.counter.add(`{${PROVIDER}}:rate`, 3, 60_000);
+        expect(total).toBe(5);
+        expect(resetInMs).toBeLessThanOrEqual(60_000);
+      },
+    ],
+    [
+      'near-cache announcements (PUBLISH in a script reaches subscribers on every node): a replaced copy is dropped',
+      async () => {
+        expect(await a.tokens.put(PROVIDER, token(10))).toBe(true);
+        // b keeps a copy once it read after a's announcement arrived
+        await waitFor(async () => (await b.tokens.get(PROVIDER), b.tokens.peek(PROVIDER)?.accessToken === 'cluster-at-10'), 2_000);
+        expect(await a.tokens.put(PROVIDER, token(11))).toBe(true);
+        await waitFor(() => b.tokens.peek(PROVIDER)?.accessToken !== 'cluster-at-10', 2_000);
+        expect((await b.tokens.get(PROVIDER))?.accessToken).toBe('cluster-at-11');
+      },
+    ],
+  ])('%s', async (_name, run) => {
+    await run();
+  });
+
+  it('connect-flow state (SET PX, then GETDEL on the {connect} tag): a state is good once, from any replica', async () => {
+    const broker = await startBroker({
+      providersYaml:
+        'providers:\n  acme: { type: oauth2-refresh-token, tokenUrl: "http://127.0.0.1:9/token", authorizeUrl: "http://127.0.0.1:9/auth" }\n',
+      env: { ...topology.env(), REDIS_KEY_PREFIX: PREFIX, PUBLIC_URL: 'http://127.0.0.1:9' },
+    });
+    try {
+      await putCredentials(broker, 'acme', {
+        client_id: 'acme-client',
+        client_secret: TEST_SECRETS.clientSecret,
+        refresh_token: 'acme-refresh-seed',
+      });
+      const started = await request(broker.url).get('/admin/connect/acme').set('authorization', `Bearer ${ADMIN_TOKEN}`).expect(302);
+      const state = new URL(started.headers.location).searchParams.get('state')!;
+      const denied = await request(broker.url).get('/oauth/callback').query({ state, error: 'access_denied' });
+      expect(denied.text).toContain('access_denied');
+      const replayed = await request(broker.url).get('/oauth/callback').query({ state, error: 'access_denied' });
+      expect(replayed.status).toBe(400);
+      expect(replayed.text).not.toContain('access_denied');
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it("leaves every one of the provider's keys in the provider's slot", async () => {
+    const primaries = await Promise.all(['{a}', '{b}', '{c}', `{${PROVIDER}}`].map((tag) => topology.primaryFor(tag)));
+    const keys = (await Promise.all([...new Set(primaries)].map((node) => node.command('KEYS', `${PREFIX}*`) as Promise<string[]>))).flat();
+    const providerKeys = keys.filter((key) => key.includes(PROVIDER));
+    expect(providerKeys.length).toBeGreaterThanOrEqual(5); // token, fence, status, probe, lock or rate windows
+    const node = primaries[0];
+    const slot = await node.command('CLUSTER', 'KEYSLOT', `{${PROVIDER}}`);
+    for (const key of providerKeys) expect([key, await node.command('CLUSTER', 'KEYSLOT', key)]).toEqual([key, slot]);
+  });
+});
