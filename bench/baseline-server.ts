@@ -8,7 +8,13 @@ import Redis from 'ioredis';
  */
 async function main(): Promise<void> {
   const [mode, port, redisUrl] = process.argv.slice(2);
-  const body = { provider: 'bench', access_token: 'x'.repeat(64), token_type: 'Bearer', expires_at: new Date(Date.now() + 3_600_000).toISOString(), expires_in: 3600 };
+  const body = {
+    provider: 'bench',
+    access_token: 'x'.repeat(64),
+    token_type: 'Bearer',
+    expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+    expires_in: 3600,
+  };
   const app = Fastify();
   if (mode === 'redis') {
     const redis = new Redis(redisUrl);

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 /** Waits until `url` answers HTTP at all. */
 export async function untilAnswering(url: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await fetch(url).then(() => true, () => false))) {
+  while (
+    !(await fetch(url).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     if (Date.now() > deadline) throw new Error(`${url} did not answer`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -27,6 +32,10 @@ export function processUsage(pid: number): { cpuSeconds: number; rssMb: number }
 }
 
 export async function putJson(url: string, token: string, body: unknown): Promise<void> {
-  const res = await fetch(url, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status !== 204) throw new Error(`PUT ${url} answered ${res.status}`);
 }

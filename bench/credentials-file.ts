@@ -9,5 +9,7 @@ export function writeCredentialsFile(path: string, masterKeyBase64: string, ids:
   const updatedAt = new Date().toISOString();
   const contents = Object.fromEntries(ids.map((id) => [id, { values, version: 1, updatedAt }]));
   const box = new SecretBox(Buffer.from(masterKeyBase64, 'base64'));
-  writeFileSync(path, JSON.stringify({ format: 'token-broker-credentials', v: 1, ...box.sealParts(JSON.stringify(contents)) }), { mode: 0o600 });
+  writeFileSync(path, JSON.stringify({ format: 'token-broker-credentials', v: 1, ...box.sealParts(JSON.stringify(contents)) }), {
+    mode: 0o600,
+  });
 }

@@ -33,9 +33,15 @@ export class BenchScene {
    * Providers `ids` (all SmartDocumentor on the simulator), brokers sharing Redis unless `embedded`;
    * `seeded` writes every provider's credentials before the brokers start.
    */
-  async startBrokers(ids: string[], count: number, options: { embedded?: boolean; refreshBefore?: string; seeded?: boolean } = {}): Promise<BrokerProcess[]> {
+  async startBrokers(
+    ids: string[],
+    count: number,
+    options: { embedded?: boolean; refreshBefore?: string; seeded?: boolean } = {},
+  ): Promise<BrokerProcess[]> {
     const name = randomBytes(3).toString('hex');
-    const providers = ids.map((id) => `  ${id}: { type: smartdocumentor, baseUrl: "${this.simulator.url}", refreshBefore: ${options.refreshBefore ?? '20%'} }`);
+    const providers = ids.map(
+      (id) => `  ${id}: { type: smartdocumentor, baseUrl: "${this.simulator.url}", refreshBefore: ${options.refreshBefore ?? '20%'} }`,
+    );
     writeFileSync(join(this.dir, `providers-${name}.yaml`), `providers:\n${providers.join('\n')}\n`);
     writeFileSync(join(this.dir, 'callers.yaml'), callersYaml({ bench: { key: CALLER_KEY, allow: '*' } }));
     const env: Record<string, string> = {
@@ -50,7 +56,12 @@ export class BenchScene {
     };
     const credentials = { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret };
     if (options.seeded) writeCredentialsFile(env.CREDENTIALS_FILE, this.masterKey, ids, credentials);
-    const started = await Promise.all(Array.from({ length: count }, async () => new BrokerProcess(await freePort(), env, { logFile: join(this.dir, `broker-${name}.log`) })));
+    const started = await Promise.all(
+      Array.from(
+        { length: count },
+        async () => new BrokerProcess(await freePort(), env, { logFile: join(this.dir, `broker-${name}.log`) }),
+      ),
+    );
     await Promise.all(started.map((broker) => broker.start()));
     this.brokers.push(...started);
     return started;
@@ -58,7 +69,10 @@ export class BenchScene {
 
   async seed(broker: BrokerProcess, ids: string[]): Promise<void> {
     for (const id of ids) {
-      await putJson(`${broker.url}/admin/credentials/${id}`, ADMIN_TOKEN, { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret });
+      await putJson(`${broker.url}/admin/credentials/${id}`, ADMIN_TOKEN, {
+        client_id: CLIENT.clientId,
+        client_secret: CLIENT.clientSecret,
+      });
     }
     await untilAnswering(broker.url);
   }

@@ -25,7 +25,8 @@ export async function benchHotPath(scene: BenchScene, seconds: number, connectio
   const [embedded] = await scene.startBrokers(['hot'], 1, { embedded: true });
   await scene.seed(withRedis, ['hot']);
   await scene.seed(embedded, ['hot']);
-  for (const broker of [withRedis, embedded]) if ((await fetchToken(tokenUrl(broker.url, 'hot'))).status !== 200) throw new Error('broker did not serve a token');
+  for (const broker of [withRedis, embedded])
+    if ((await fetchToken(tokenUrl(broker.url, 'hot'))).status !== 200) throw new Error('broker did not serve a token');
 
   const baselines: ChildProcess[] = [];
   const baselineUrl = async (script: string, args: string[]) => {

@@ -24,7 +24,13 @@ class TokenController {
 async function main(): Promise<void> {
   const [port, redisUrl] = process.argv.slice(2);
   const redis = new Redis(redisUrl);
-  const body = { provider: 'bench', access_token: 'x'.repeat(64), token_type: 'Bearer', expires_at: new Date(Date.now() + 3_600_000).toISOString(), expires_in: 3600 };
+  const body = {
+    provider: 'bench',
+    access_token: 'x'.repeat(64),
+    token_type: 'Bearer',
+    expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+    expires_in: 3600,
+  };
   await redis.set('bench:token', JSON.stringify(body));
   @Module({ controllers: [TokenController], providers: [{ provide: REDIS, useValue: redis }] })
   class MinimalModule {}

@@ -75,7 +75,10 @@ function watchProcess(url: string, pid: number): { stop(): Promise<Pick<ScaleRes
   const loop = (async () => {
     while (watching) {
       seen.peakRssMb = Math.max(seen.peakRssMb, Math.round(processUsage(pid).rssMb));
-      const text = await fetch(`${url}/metrics`).then((res) => res.text(), () => '');
+      const text = await fetch(`${url}/metrics`).then(
+        (res) => res.text(),
+        () => '',
+      );
       seen.lagMaxMs = Math.max(seen.lagMaxMs, metric(text, 'token_broker_nodejs_eventloop_lag_max_seconds') * 1000);
       seen.lagP99Ms = Math.max(seen.lagP99Ms, metric(text, 'token_broker_nodejs_eventloop_lag_p99_seconds') * 1000);
       await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -6,7 +6,10 @@ type Operation = { responses: Record<string, { content?: Record<string, { schema
 /** OpenAPI at /docs-json documents every route, its auth and the `{error, message}` error shape. */
 describe('API docs', () => {
   let broker: BrokerHarness;
-  let spec: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, { required?: string[]; properties: Record<string, unknown> }> } };
+  let spec: {
+    paths: Record<string, Record<string, Operation>>;
+    components: { schemas: Record<string, { required?: string[]; properties: Record<string, unknown> }> };
+  };
 
   beforeAll(async () => {
     broker = await startBroker({ providersYaml: 'providers:\n  sd: { type: smartdocumentor, baseUrl: "http://127.0.0.1:1" }\n' });
@@ -16,7 +19,9 @@ describe('API docs', () => {
   afterAll(() => broker?.close());
 
   it('lists every route of the broker', () => {
-    const operations = Object.entries(spec.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     expect(operations.sort()).toEqual(
       [
         'GET /',
@@ -37,7 +42,10 @@ describe('API docs', () => {
   });
 
   it('gives every error answer the {error, message} shape and names the auth each route needs', () => {
-    expect(spec.components.schemas.ErrorBody).toMatchObject({ required: ['error', 'message'], properties: { error: expect.anything(), message: expect.anything() } });
+    expect(spec.components.schemas.ErrorBody).toMatchObject({
+      required: ['error', 'message'],
+      properties: { error: expect.anything(), message: expect.anything() },
+    });
     const errorRefs = Object.values(spec.paths).flatMap((methods) =>
       Object.values(methods).flatMap((op) =>
         Object.entries(op.responses)
@@ -52,7 +60,16 @@ describe('API docs', () => {
     expect(spec.paths['/admin/credentials/{provider}'].put.security).toEqual([{ admin: [] }]);
     expect(spec.paths['/admin/connect/{provider}'].get.security).toEqual([{ admin: [] }]);
     expect(spec.paths['/oauth/callback'].get.security).toBeUndefined();
-    expect(Object.keys(spec.paths['/tokens/{provider}'].get.responses).sort()).toEqual(['200', '400', '401', '403', '404', '422', '429', '503']);
+    expect(Object.keys(spec.paths['/tokens/{provider}'].get.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '422',
+      '429',
+      '503',
+    ]);
   });
 
   it('serves Swagger UI at /docs with a CSP that lets it load its own assets only', async () => {

@@ -38,21 +38,24 @@ providers:
     ['smartdocumentor', smart, 3600],
     ['passport', passport, 86_400],
     ['crm', generic, 3600],
-  ] as const)('serves a %s token with the documented lifetime, then from the store without calling upstream', async (provider, simulator, lifetime) => {
-    const first = await getToken(broker, provider).expect(200);
-    expect(first.headers['cache-control']).toBe('no-store');
-    expect(Object.keys(first.body).sort()).toEqual(['access_token', 'expires_at', 'expires_in', 'provider', 'token_type']);
-    expect(first.body).toMatchObject({ provider, token_type: 'Bearer' });
-    expect(simulator.tokens.isValid(first.body.access_token)).toBe(true);
-    expect(first.body.expires_in).toBeGreaterThan(lifetime - 5);
-    expect(first.body.expires_in).toBeLessThanOrEqual(lifetime);
-    expect(Math.abs(Date.parse(first.body.expires_at) - simulator.tokens.expiryOf(first.body.access_token)!)).toBeLessThan(1000);
-    const calls = simulator.calls.length;
+  ] as const)(
+    'serves a %s token with the documented lifetime, then from the store without calling upstream',
+    async (provider, simulator, lifetime) => {
+      const first = await getToken(broker, provider).expect(200);
+      expect(first.headers['cache-control']).toBe('no-store');
+      expect(Object.keys(first.body).sort()).toEqual(['access_token', 'expires_at', 'expires_in', 'provider', 'token_type']);
+      expect(first.body).toMatchObject({ provider, token_type: 'Bearer' });
+      expect(simulator.tokens.isValid(first.body.access_token)).toBe(true);
+      expect(first.body.expires_in).toBeGreaterThan(lifetime - 5);
+      expect(first.body.expires_in).toBeLessThanOrEqual(lifetime);
+      expect(Math.abs(Date.parse(first.body.expires_at) - simulator.tokens.expiryOf(first.body.access_token)!)).toBeLessThan(1000);
+      const calls = simulator.calls.length;
 
-    const second = await getToken(broker, provider).expect(200);
-    expect(second.body.access_token).toBe(first.body.access_token);
-    expect(simulator.calls.length).toBe(calls);
-  });
+      const second = await getToken(broker, provider).expect(200);
+      expect(second.body.access_token).toBe(first.body.access_token);
+      expect(simulator.calls.length).toBe(calls);
+    },
+  );
 
   it('answers 404 unknown_provider for a provider that is not configured', async () => {
     const res = await getToken(broker, 'nosuch').expect(404);
@@ -101,7 +104,11 @@ providers:
     const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
     const put = await request(broker.url).put('/admin/credentials/crm').set(auth).send(CREDS).expect(204);
     expect(put.text).toBe('');
-    const unknown = await request(broker.url).put('/admin/credentials/crm').set(auth).send({ ...CREDS, extra: 'x' }).expect(400);
+    const unknown = await request(broker.url)
+      .put('/admin/credentials/crm')
+      .set(auth)
+      .send({ ...CREDS, extra: 'x' })
+      .expect(400);
     expect(unknown.body.error).toBe('invalid_credentials');
     const missing = await request(broker.url).put('/admin/credentials/crm').set(auth).send({ client_id: 'only-id' }).expect(400);
     expect(missing.body.message).toContain('client_secret');

@@ -68,7 +68,11 @@ describe('a broker that cannot start', () => {
       { PROVIDERS_FILE: file('typo.yaml', 'providers:\n  sd: { type: smartdocumentor, scopes: x }\n') },
       /PROVIDERS_FILE .*typo\.yaml: provider "sd": field "scopes" is not a field of type "smartdocumentor"; allowed fields: /,
     ],
-    ['a weak admin token', { BROKER_ADMIN_TOKEN: ' '.repeat(16) }, /BROKER_ADMIN_TOKEN must be at least 32 characters .*openssl rand -base64 32/],
+    [
+      'a weak admin token',
+      { BROKER_ADMIN_TOKEN: ' '.repeat(16) },
+      /BROKER_ADMIN_TOKEN must be at least 32 characters .*openssl rand -base64 32/,
+    ],
     [
       'a YAML syntax error',
       { PROVIDERS_FILE: file('syntax.yaml', 'providers:\n  sd:\n    type: smartdocumentor\n   baseUrl: x\n') },
@@ -81,7 +85,12 @@ describe('a broker that cannot start', () => {
     ],
     [
       'two callers with one key',
-      { CALLERS_FILE: file('twins.yaml', callersYaml({ billing: { key: CALLER_KEY, allow: '*' }, reports: { key: CALLER_KEY, allow: '*' } })) },
+      {
+        CALLERS_FILE: file(
+          'twins.yaml',
+          callersYaml({ billing: { key: CALLER_KEY, allow: '*' }, reports: { key: CALLER_KEY, allow: '*' } }),
+        ),
+      },
       /callers "billing" and "reports" have the same field "keySha256"/,
     ],
     [
@@ -98,7 +107,10 @@ describe('a broker that cannot start', () => {
 
   it('fails fast with one line for PROVIDERS_FILE=/dev/zero instead of reading forever', async () => {
     const { code, lines, ms } = await startExpectingFailure({ ...base, PROVIDERS_FILE: '/dev/zero' });
-    expect({ code, lines }).toEqual({ code: 1, lines: ['token-broker failed to start: ConfigError: PROVIDERS_FILE /dev/zero is not a regular file'] });
+    expect({ code, lines }).toEqual({
+      code: 1,
+      lines: ['token-broker failed to start: ConfigError: PROVIDERS_FILE /dev/zero is not a regular file'],
+    });
     expect(ms).toBeLessThan(5_000);
   });
 
@@ -120,6 +132,9 @@ describe('a broker that cannot start', () => {
     await broker.start();
     await broker.kill('SIGTERM'); // log lines are written in batches: the last batch goes out on shutdown
     const warning = broker.output.split('\n').find((line) => line.includes('lists no providers'));
-    expect(JSON.parse(warning!)).toMatchObject({ level: 'warn', msg: expect.stringMatching(/^PROVIDERS_FILE .*empty\.yaml lists no providers/) });
+    expect(JSON.parse(warning!)).toMatchObject({
+      level: 'warn',
+      msg: expect.stringMatching(/^PROVIDERS_FILE .*empty\.yaml lists no providers/),
+    });
   });
 });

@@ -148,7 +148,11 @@ if (!CHROMIUM.path && !BROWSER_REQUIRED) process.stdout.write(`Connect flow brow
     expect(await redis.pttl(key)).toBeLessThanOrEqual(600_000);
     const kept = (await redis.get(key))!;
     expect(kept).not.toContain(params.state);
-    expect(JSON.parse(kept)).toEqual({ provider: 'acme', sealedVerifier: expect.stringMatching(/^v1\./), redirectUri: client.redirect_uris![0] });
+    expect(JSON.parse(kept)).toEqual({
+      provider: 'acme',
+      sealedVerifier: expect.stringMatching(/^v1\./),
+      redirectUri: client.redirect_uris![0],
+    });
   });
 
   it.each([
@@ -184,7 +188,9 @@ if (!CHROMIUM.path && !BROWSER_REQUIRED) process.stdout.write(`Connect flow brow
     expect(failed.text).toContain('Connecting acme failed');
     expect(failed.text).toContain('invalid_grant');
     expect(failed.text).not.toContain('not-a-code');
-    expect(failed.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'");
+    expect(failed.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+    );
     expect(await credentialsVersion()).toBe(version);
   });
 
@@ -287,5 +293,3 @@ if (!CHROMIUM.path && !BROWSER_REQUIRED) process.stdout.write(`Connect flow brow
     return /<ul class="actions"><li><a href="\/admin\/connect\/[\w-]+">(\w+)<\/a>/.exec(row)?.[1];
   }
 });
-
-

@@ -17,7 +17,10 @@ const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 /** `npm run -s cli -- credentials init` with a broker's environment. */
 function credentialsInit(env: Record<string, string>): { status: number | null; stdout: string } {
-  const { status, stdout } = spawnSync(process.execPath, [CLI, 'credentials', 'init'], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+  const { status, stdout } = spawnSync(process.execPath, [CLI, 'credentials', 'init'], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+  });
   return { status, stdout };
 }
 
@@ -56,8 +59,15 @@ describe('credentials file deleted while the broker runs', () => {
     const ready = await request(broker.url).get('/health/ready').expect(503);
     expect(ready.body).toEqual({ error: 'not_ready', message: expect.stringContaining(`Credentials file ${file} is missing`) });
     expect((await getToken(broker, 'sd').expect(200)).body.access_token).toBe(known);
-    const put = await request(broker.url).put('/admin/credentials/sd').set(admin).send({ client_id: SD.clientId, client_secret: SD.clientSecret }).expect(503);
-    expect(put.body).toEqual({ error: 'credential_store_unavailable', message: expect.stringContaining(`Credentials file ${file} is missing`) });
+    const put = await request(broker.url)
+      .put('/admin/credentials/sd')
+      .set(admin)
+      .send({ client_id: SD.clientId, client_secret: SD.clientSecret })
+      .expect(503);
+    expect(put.body).toEqual({
+      error: 'credential_store_unavailable',
+      message: expect.stringContaining(`Credentials file ${file} is missing`),
+    });
     // a single-use refresh token can only come from the store
     const refresh = await request(broker.url).post('/tokens/pa/refresh').set(admin).expect(503);
     expect(refresh.body.error).toBe('credential_store_unavailable');
@@ -134,7 +144,11 @@ describe('a broker process with its key in a file', () => {
 
   // fails on the old code: the broker started on a key file anyone could read, in a directory anyone could swap it in
   it.each([
-    ['a key file group and others can read', () => chmodSync(env.BROKER_MASTER_KEY_FILE, 0o644), () => `chmod 600 ${env.BROKER_MASTER_KEY_FILE}`],
+    [
+      'a key file group and others can read',
+      () => chmodSync(env.BROKER_MASTER_KEY_FILE, 0o644),
+      () => `chmod 600 ${env.BROKER_MASTER_KEY_FILE}`,
+    ],
     ['a directory others can write', () => chmodSync(join(dir, 'data'), 0o777), () => `chmod o-w ${join(dir, 'data')}`],
   ])('refuses to start with %s, in one line on stderr saying what to run', async (_case, loosen, fix) => {
     await firstStart();

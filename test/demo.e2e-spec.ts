@@ -23,7 +23,11 @@ class DemoProcess {
     env: Record<string, string>,
     args: string[] = [],
   ) {
-    this.child = spawn(process.execPath, [DEMO, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [DEMO, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const capture = process.env.TB_LOG_CAPTURE_DIR && join(process.env.TB_LOG_CAPTURE_DIR, `demo-${this.child.pid}.log`);
     const collect = (chunk: Buffer): void => {
       this.output += chunk.toString();
@@ -57,7 +61,11 @@ async function freePortRange(count: number): Promise<number> {
   }
 }
 
-const refused = (url: string): Promise<boolean> => fetch(url, { signal: AbortSignal.timeout(2_000) }).then(() => false, () => true);
+const refused = (url: string): Promise<boolean> =>
+  fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+    () => false,
+    () => true,
+  );
 
 describe('npm run demo', () => {
   // the demo's data directory is made under TMPDIR: a private one shows that nothing is left behind
@@ -142,7 +150,9 @@ describe('npm run demo', () => {
     try {
       running = new DemoProcess(workDir, { SIMULATOR_BASE_PORT: '0', DEMO_PORT: String(port), TMPDIR: demoTmp });
       expect((await running.exited).code).toBe(1);
-      expect(running.output).toMatch(/^token-broker demo: the broker exited \(code 1\) before it was ready; if port \d+ is taken, set DEMO_PORT$/m);
+      expect(running.output).toMatch(
+        /^token-broker demo: the broker exited \(code 1\) before it was ready; if port \d+ is taken, set DEMO_PORT$/m,
+      );
       expect(running.output).not.toMatch(/^\s+at /m);
       expect(readdirSync(demoTmp)).toEqual([]);
     } finally {

@@ -50,7 +50,9 @@ describe('graceful shutdown', () => {
     expect(await exit).toEqual({ code: null, signal: 'SIGTERM' });
     expect(Date.now() - sentAt).toBeGreaterThan(500); // it waited for the upstream's answer
     const shutdownLines = broker.output.split('\n').filter((line) => line.includes('Shutting down'));
-    expect(shutdownLines).toEqual([expect.stringMatching(/Shutting down on SIGTERM: waited \d+\.\d s for 1 refresh to finish and persist \(pa\)/)]);
+    expect(shutdownLines).toEqual([
+      expect.stringMatching(/Shutting down on SIGTERM: waited \d+\.\d s for 1 refresh to finish and persist \(pa\)/),
+    ]);
     expect(simulator.report()).toMatchObject({ refreshes: 1, reuses: 0 });
     expect((await store.get('pa'))?.values.refresh_token).toBe(simulator.currentRefreshToken);
   });
@@ -83,7 +85,9 @@ describe('graceful shutdown', () => {
     const callers = Array.from({ length: 20 }, async (_, caller) => {
       for (let i = 0; !stopping || i % 5 !== 0; i += 1) {
         const id = `load-${caller}-${i}`;
-        const res = await fetch(`${broker.url}/tokens/sd`, { headers: { authorization: `Bearer ${CALLER_KEY}`, 'x-request-id': id } }).catch(() => undefined);
+        const res = await fetch(`${broker.url}/tokens/sd`, {
+          headers: { authorization: `Bearer ${CALLER_KEY}`, 'x-request-id': id },
+        }).catch(() => undefined);
         if (!res) return;
         if (res.status === 200) answered.push(id);
         await res.arrayBuffer();
@@ -96,7 +100,10 @@ describe('graceful shutdown', () => {
     await exit;
     await upstream.stop();
     const logged = new Set(
-      broker.output.split('\n').filter((line) => line.includes('"token_issued"')).map((line) => (JSON.parse(line) as { reqId: string }).reqId),
+      broker.output
+        .split('\n')
+        .filter((line) => line.includes('"token_issued"'))
+        .map((line) => (JSON.parse(line) as { reqId: string }).reqId),
     );
     process.stdout.write(`\nSIGTERM under load: ${answered.length} tokens handed out, ${logged.size} audit lines\n`);
     expect(answered.filter((id) => !logged.has(id))).toEqual([]);

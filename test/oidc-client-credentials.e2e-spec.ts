@@ -22,7 +22,8 @@ describe('oauth2-client-credentials against a real authorization server', () => 
 
   beforeAll(async () => {
     await server.start();
-    const provider = (id: string, auth: string) => `  ${id}: { type: oauth2-client-credentials, tokenUrl: "${server.url}/token", auth: ${auth}, scope: "api:read" }\n`;
+    const provider = (id: string, auth: string) =>
+      `  ${id}: { type: oauth2-client-credentials, tokenUrl: "${server.url}/token", auth: ${auth}, scope: "api:read" }\n`;
     broker = await startBroker({ providersYaml: `providers:\n${provider('idp-basic', 'basic')}${provider('idp-post', 'body')}` });
   });
 

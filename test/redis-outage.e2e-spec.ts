@@ -89,7 +89,7 @@ describe('Redis killed under load', () => {
       ['/health/ready', '/health/live', '/providers'].map((path) => fetch(`${a.url}${path}`)),
     );
     const probeMs = Date.now() - probedAt;
-    const readyBody = (await ready.json());
+    const readyBody = await ready.json();
     await sleep(1_500);
     const restartedAt = Date.now();
     await redis.start();

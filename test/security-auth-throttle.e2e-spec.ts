@@ -73,7 +73,12 @@ describe('throttling failed authentications', () => {
 });
 
 /** A GET from a chosen loopback address, timed. */
-function timedGet(url: string, path: string, authorization: string, localAddress: string): Promise<{ status: number; headers: Record<string, unknown>; body: string; ms: number }> {
+function timedGet(
+  url: string,
+  path: string,
+  authorization: string,
+  localAddress: string,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${url}${path}`, { headers: { authorization }, localAddress, agent: false }, (res) => {

@@ -36,7 +36,13 @@ describe('connection limits and timeouts', () => {
     };
     broker = new BrokerProcess(await freePort(), env, { openFileLimit: OPEN_FILE_LIMIT });
     await broker.start();
-    const seeded = await send(broker.port, 'PUT', '/admin/credentials/sd', { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, JSON.stringify({ client_id: DEMO.clientId, client_secret: DEMO.clientSecret }));
+    const seeded = await send(
+      broker.port,
+      'PUT',
+      '/admin/credentials/sd',
+      { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      JSON.stringify({ client_id: DEMO.clientId, client_secret: DEMO.clientSecret }),
+    );
     expect(seeded.status).toBe(204);
   });
 
@@ -55,7 +61,9 @@ describe('connection limits and timeouts', () => {
     }
     // a second wave while callers keep coming
     const wave = openIdleConnections(broker.port, IDLE_CONNECTIONS);
-    const during = await Promise.all(Array.from({ length: 10 }, () => send(broker.port, 'GET', '/tokens/sd', { authorization: `Bearer ${CALLER_KEY}` })));
+    const during = await Promise.all(
+      Array.from({ length: 10 }, () => send(broker.port, 'GET', '/tokens/sd', { authorization: `Bearer ${CALLER_KEY}` })),
+    );
     idle.push(...(await wave));
     expect(during.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(broker.output.split('\n').filter((line) => line.includes('connections open (the limit'))).toHaveLength(1);
@@ -93,7 +101,13 @@ async function openIdleConnections(port: number, count: number): Promise<Socket[
 }
 
 /** A request on a fresh connection (no keep-alive pool): what a new caller experiences. */
-function send(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string }> {
+function send(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
       let text = '';

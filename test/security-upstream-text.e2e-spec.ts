@@ -7,7 +7,8 @@ import { waitFor } from './support/wait-for';
 const DEMO = { clientId: 'demo-client', clientSecret: TEST_SECRETS.clientSecret };
 /** What a careless upstream puts in its error body: free text with a secret in it. */
 const UPSTREAM_TEXT = `bad secret ${TEST_SECRETS.wrongSecret} for demo-client`;
-const VOCABULARY = /^(invalid_request|invalid_client|invalid_grant|unauthorized_client|unsupported_grant_type|invalid_scope|temporarily_unavailable|http_\d{3}|timeout|network_error|malformed_response)$/;
+const VOCABULARY =
+  /^(invalid_request|invalid_client|invalid_grant|unauthorized_client|unsupported_grant_type|invalid_scope|temporarily_unavailable|http_\d{3}|timeout|network_error|malformed_response)$/;
 
 /** Only a fixed vocabulary of upstream-derived codes leaves the broker; upstream text never does. */
 describe('upstream error text', () => {
@@ -52,13 +53,20 @@ describe('upstream error text', () => {
   });
 
   it('shows only vocabulary codes in /providers and the status page', async () => {
-    const providers = (await request(broker.url).get('/providers').expect(200)).body as { provider: string; last_error: { code: string } }[];
+    const providers = (await request(broker.url).get('/providers').expect(200)).body as {
+      provider: string;
+      last_error: { code: string };
+    }[];
     expect(providers.map((p) => [p.provider, p.last_error.code])).toEqual([
       ['refused', 'http_400'],
       ['down', 'http_503'],
     ]);
     for (const p of providers) expect(p.last_error.code).toMatch(VOCABULARY);
-    const texts = [JSON.stringify(providers), (await request(broker.url).get('/providers/refused').expect(200)).text, (await request(broker.url).get('/').expect(200)).text];
+    const texts = [
+      JSON.stringify(providers),
+      (await request(broker.url).get('/providers/refused').expect(200)).text,
+      (await request(broker.url).get('/').expect(200)).text,
+    ];
     for (const text of texts) {
       expect(text).not.toContain('bad secret');
       expect(text).not.toContain(TEST_SECRETS.wrongSecret);

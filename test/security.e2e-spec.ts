@@ -87,7 +87,11 @@ describe('caller authentication, audit and abuse limits', () => {
     it('answers 405 with Allow: GET, neither refreshing nor auditing', async () => {
       const callsBefore = simulator.calls.length;
       // minTtl just under the lifetime: a GET would refresh now
-      const res = await request(broker.url).head('/tokens/sd?minTtl=3599').set('authorization', `Bearer ${CALLER_KEY}`).set('x-request-id', 'req-head-1').expect(405);
+      const res = await request(broker.url)
+        .head('/tokens/sd?minTtl=3599')
+        .set('authorization', `Bearer ${CALLER_KEY}`)
+        .set('x-request-id', 'req-head-1')
+        .expect(405);
       expect(res.headers.allow).toBe('GET');
       await request(broker.url).head('/tokens/sd').expect(405);
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -147,9 +151,20 @@ describe('caller authentication, audit and abuse limits', () => {
   });
 
   it('audits admin writes with the admin as caller', async () => {
-    await request(broker.url).put('/admin/credentials/sd').set(admin).set('x-request-id', 'req-admin-1').send({ client_id: DEMO.clientId, client_secret: DEMO.clientSecret }).expect(204);
+    await request(broker.url)
+      .put('/admin/credentials/sd')
+      .set(admin)
+      .set('x-request-id', 'req-admin-1')
+      .send({ client_id: DEMO.clientId, client_secret: DEMO.clientSecret })
+      .expect(204);
     expect(logLines(output)).toContainEqual(
-      expect.objectContaining({ context: 'Audit', event: 'credentials_written', caller: 'admin', provider: 'sd', request_id: 'req-admin-1' }),
+      expect.objectContaining({
+        context: 'Audit',
+        event: 'credentials_written',
+        caller: 'admin',
+        provider: 'sd',
+        request_id: 'req-admin-1',
+      }),
     );
   });
 
@@ -159,7 +174,12 @@ describe('caller authentication, audit and abuse limits', () => {
       ['oversized JSON', (r: request.Test) => r.send({ client_id: 'x', client_secret: 'y'.repeat(100_000) }), 413, 'payload_too_large'],
       ['unknown fields', (r: request.Test) => r.send({ client_id: 'x', client_secret: 'y', extra: 'z' }), 400, 'invalid_credentials'],
       ['a JSON array', (r: request.Test) => r.send([1, 2]), 400, 'invalid_credentials'],
-      ['a wrong admin token', (r: request.Test) => r.set('authorization', 'Bearer wrong-admin-token-xyz').send({ client_id: 'x', client_secret: 'y' }), 401, 'unauthorized'],
+      [
+        'a wrong admin token',
+        (r: request.Test) => r.set('authorization', 'Bearer wrong-admin-token-xyz').send({ client_id: 'x', client_secret: 'y' }),
+        401,
+        'unauthorized',
+      ],
     ])('%s', async (_case, send, status, code) => {
       const before = (await request(broker.url).get('/admin/credentials/sd').set(admin).expect(200)).body.version;
       const res = await send(request(broker.url).put('/admin/credentials/sd').set(admin)).expect(status);
@@ -187,7 +207,13 @@ describe('caller authentication, audit and abuse limits', () => {
     });
 
     it('refuses a body without a content type with 415', async () => {
-      const res = await rawRequest(broker.url, 'PUT', '/admin/credentials/sd', { authorization: admin.authorization, 'content-length': String(json.length) }, json);
+      const res = await rawRequest(
+        broker.url,
+        'PUT',
+        '/admin/credentials/sd',
+        { authorization: admin.authorization, 'content-length': String(json.length) },
+        json,
+      );
       expect(res.status).toBe(415);
       expect(res.body).not.toContain(secret);
     });
@@ -207,7 +233,10 @@ describe('caller authentication, audit and abuse limits', () => {
         .set(admin)
         .send({ client_id: DEMO.clientId, client_secret: 7, [secret]: secret })
         .expect(400);
-      expect(res.body).toEqual({ error: 'invalid_credentials', message: expect.stringContaining('accepted fields: client_id, client_secret') });
+      expect(res.body).toEqual({
+        error: 'invalid_credentials',
+        message: expect.stringContaining('accepted fields: client_id, client_secret'),
+      });
       expect(res.body.message).toContain('client_secret must be a string');
       expect(res.text).not.toContain(secret);
     });
@@ -227,7 +256,10 @@ describe('caller authentication, audit and abuse limits', () => {
 
 describe('without a callers file', () => {
   it('refuses every token call and says how to add a caller', async () => {
-    const broker = await startBroker({ providersYaml: 'providers:\n  sd: { type: smartdocumentor }\n', env: { CALLERS_FILE: '/nonexistent/callers.yaml' } });
+    const broker = await startBroker({
+      providersYaml: 'providers:\n  sd: { type: smartdocumentor }\n',
+      env: { CALLERS_FILE: '/nonexistent/callers.yaml' },
+    });
     try {
       const res = await getToken(broker, 'sd').expect(401);
       expect(res.body.message).toContain('npm run cli -- callers new');
@@ -238,7 +270,13 @@ describe('without a callers file', () => {
 });
 
 /** A request exactly as given (supertest adds a content type to any body); answers status and body text. */
-function rawRequest(url: string, method: string, path: string, headers: Record<string, string | string[]>, body?: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+function rawRequest(
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string | string[]>,
+  body?: string,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${url}${path}`, { method, headers }, (res) => {
       let text = '';

@@ -48,13 +48,18 @@ describe('structured JSON logs', () => {
     await putCredentials(broker, 'refused', { client_id: SD.clientId, client_secret: `${SD.clientSecret}-revoked` });
     await putCredentials(broker, 'passportal', { key_id: PASSPORTAL.keyId, secret_key: PASSPORTAL.secretKey });
     await putCredentials(broker, 'portfoleon', { api_key: TEST_SECRETS.portfoleonApiKey });
-    for (const provider of ['sd', 'passportal', 'portfoleon']) issued.push((await getToken(broker, provider).expect(200)).body.access_token);
+    for (const provider of ['sd', 'passportal', 'portfoleon'])
+      issued.push((await getToken(broker, provider).expect(200)).body.access_token);
     await getToken(broker, 'down').expect(503);
     await getToken(broker, 'refused').expect(503);
     await request(broker.url).post('/tokens/sd/refresh').set(admin).expect(200);
     issued.push((await getToken(broker, 'sd').expect(200)).body.access_token);
     // secrets where they do not belong: an unknown field, a query string, a wrong admin token
-    await request(broker.url).put('/admin/credentials/sd').set(admin).send({ client_id: 'x', client_secret: SD.clientSecret, password: SD.clientSecret }).expect(400);
+    await request(broker.url)
+      .put('/admin/credentials/sd')
+      .set(admin)
+      .send({ client_id: 'x', client_secret: SD.clientSecret, password: SD.clientSecret })
+      .expect(400);
     await request(broker.url).get(`/tokens/sd?client_secret=${SD.clientSecret}`).set('authorization', `Bearer ${CALLER_KEY}`).expect(200);
     await request(broker.url).get('/admin/credentials/sd').set('authorization', `Bearer ${TEST_SECRETS.vaultClientSecret}`).expect(401);
     await waitFor(() => parsed().some((l) => l.event === 'refresh' && l.provider === 'down'));
@@ -69,7 +74,9 @@ describe('structured JSON logs', () => {
     expect(lines.length).toBeGreaterThan(20);
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
     const all = lines.join('');
-    const leaks = [...Object.entries(TEST_SECRETS), ...issued.map((token, i) => [`issued token ${i}`, token])].filter(([, secret]) => all.includes(secret));
+    const leaks = [...Object.entries(TEST_SECRETS), ...issued.map((token, i) => [`issued token ${i}`, token])].filter(([, secret]) =>
+      all.includes(secret),
+    );
     // names only: a failure message must not print the secrets it found
     expect(leaks.map(([name]) => name)).toEqual([]);
   });
@@ -77,9 +84,19 @@ describe('structured JSON logs', () => {
   it('writes one line per request with method, route, provider, status and duration, and no headers', () => {
     const requests = safeFields().filter((l) => l.context === 'Http');
     expect(requests).toContainEqual(
-      expect.objectContaining({ level: 'info', context: 'Http', method: 'GET', route: '/tokens/:provider', provider: 'sd', status: 200, duration_ms: expect.any(Number) }),
+      expect.objectContaining({
+        level: 'info',
+        context: 'Http',
+        method: 'GET',
+        route: '/tokens/:provider',
+        provider: 'sd',
+        status: 200,
+        duration_ms: expect.any(Number),
+      }),
     );
-    expect(requests).toContainEqual(expect.objectContaining({ method: 'POST', route: '/tokens/:provider/refresh', provider: 'sd', status: 200 }));
+    expect(requests).toContainEqual(
+      expect.objectContaining({ method: 'POST', route: '/tokens/:provider/refresh', provider: 'sd', status: 200 }),
+    );
     expect(requests).toContainEqual(expect.objectContaining({ level: 'warn', route: '/tokens/:provider', provider: 'down', status: 503 }));
     expect(requests).toContainEqual(expect.objectContaining({ method: 'PUT', route: '/admin/credentials/:provider', status: 400 }));
     const allowed = ['context', 'duration_ms', 'level', 'method', 'msg', 'provider', 'reqId', 'route', 'status', 'time'];
@@ -92,8 +109,17 @@ describe('structured JSON logs', () => {
 
   it('writes one line per refresh with provider, outcome and duration', () => {
     const refreshes = safeFields().filter((l) => l.event === 'refresh');
-    expect(refreshes).toContainEqual(expect.objectContaining({ provider: 'sd', outcome: 'ok', duration_ms: expect.any(Number), keys: expect.arrayContaining(['expires_at']) }));
-    expect(refreshes).toContainEqual(expect.objectContaining({ level: 'warn', provider: 'down', outcome: 'failing', reason: expect.any(String) }));
+    expect(refreshes).toContainEqual(
+      expect.objectContaining({
+        provider: 'sd',
+        outcome: 'ok',
+        duration_ms: expect.any(Number),
+        keys: expect.arrayContaining(['expires_at']),
+      }),
+    );
+    expect(refreshes).toContainEqual(
+      expect.objectContaining({ level: 'warn', provider: 'down', outcome: 'failing', reason: expect.any(String) }),
+    );
     expect(refreshes).toContainEqual(expect.objectContaining({ level: 'error', provider: 'refused', outcome: 'reauthorization_required' }));
   });
 

@@ -20,10 +20,10 @@ describe('credentials in Vault KV v2', () => {
     for (const stream of [process.stdout, process.stderr]) {
       const original = stream.write.bind(stream);
       writes.push(
-        jest.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
+        jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
           logs += chunk.toString();
           return original(chunk, ...(rest as []));
-        })),
+        }),
       );
     }
     await Promise.all([vault.start(), simulator.start()]);
@@ -62,7 +62,11 @@ describe('credentials in Vault KV v2', () => {
     try {
       const served = await getToken(broker, 'sd').expect(200);
       expect(simulator.tokens.isValid(served.body.access_token)).toBe(true);
-      const put = await request(broker.url).put('/admin/credentials/sd').set(admin).send({ client_id: 'x', client_secret: SECRET }).expect(503);
+      const put = await request(broker.url)
+        .put('/admin/credentials/sd')
+        .set(admin)
+        .send({ client_id: 'x', client_secret: SECRET })
+        .expect(503);
       expect(put.body.error).toBe('credential_store_unavailable');
       expect(JSON.stringify(put.body)).not.toContain(SECRET);
     } finally {

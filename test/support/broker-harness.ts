@@ -102,9 +102,5 @@ export function getToken(broker: Pick<BrokerHarness, 'url'>, provider: string, q
 
 /** Seeds credentials through the real admin API. */
 export async function putCredentials(broker: Pick<BrokerHarness, 'url'>, provider: string, values: Record<string, string>): Promise<void> {
-  await request(broker.url)
-    .put(`/admin/credentials/${provider}`)
-    .set('authorization', `Bearer ${ADMIN_TOKEN}`)
-    .send(values)
-    .expect(204);
+  await request(broker.url).put(`/admin/credentials/${provider}`).set('authorization', `Bearer ${ADMIN_TOKEN}`).send(values).expect(204);
 }

@@ -71,7 +71,13 @@ export class BrokerProcess {
   private async untilAnswering(exited: Promise<never>): Promise<void> {
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline && this.running) {
-      if (await fetch(`${this.url}/tokens/_`).then(() => true, () => false)) return;
+      if (
+        await fetch(`${this.url}/tokens/_`).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     if (!this.running) return exited;

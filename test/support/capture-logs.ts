@@ -12,11 +12,11 @@ if (dir) {
   const file = join(dir, `worker-${process.pid}.log`);
   for (const stream of [process.stdout, process.stderr]) {
     const original = stream.write.bind(stream) as (...args: unknown[]) => boolean;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    stream.write = (chunk: unknown, ...rest: unknown[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
       appendFileSync(file, text);
       return show || !isBrokerLogLine(text) ? original(chunk, ...rest) : true;
-    });
+    };
   }
 }
 

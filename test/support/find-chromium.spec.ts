@@ -1,14 +1,21 @@
 import { CHROMIUM_CANDIDATES, findChromium } from './find-chromium';
 
 describe('findChromium', () => {
-  const only = (...present: string[]) => (path: string) => present.includes(path);
+  const only =
+    (...present: string[]) =>
+    (path: string) =>
+      present.includes(path);
 
   it('takes CHROMIUM_PATH first', () => {
-    expect(findChromium({ CHROMIUM_PATH: '/opt/chrome/chrome' }, only('/opt/chrome/chrome', '/usr/bin/chromium'))).toEqual({ path: '/opt/chrome/chrome' });
+    expect(findChromium({ CHROMIUM_PATH: '/opt/chrome/chrome' }, only('/opt/chrome/chrome', '/usr/bin/chromium'))).toEqual({
+      path: '/opt/chrome/chrome',
+    });
   });
 
   it('refuses a CHROMIUM_PATH that does not exist rather than skipping', () => {
-    expect(() => findChromium({ CHROMIUM_PATH: '/nope/chrome' }, only('/usr/bin/chromium'))).toThrow('CHROMIUM_PATH=/nope/chrome does not exist');
+    expect(() => findChromium({ CHROMIUM_PATH: '/nope/chrome' }, only('/usr/bin/chromium'))).toThrow(
+      'CHROMIUM_PATH=/nope/chrome does not exist',
+    );
   });
 
   it('falls back to the Debian, then the Ubuntu, then Google names', () => {

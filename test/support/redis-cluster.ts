@@ -40,16 +40,26 @@ export class RedisClusterTopology {
       );
     }
     await Promise.all(this.nodes.map((node) => node.start()));
-    await promisify(execFile)('redis-cli', ['--cluster', 'create', ...this.nodes.map((node) => node.address), '--cluster-replicas', '1', '--cluster-yes'], {
-      env: { ...process.env, REDISCLI_AUTH: this.password }, // not -a: that would put the password in the process list
-    });
+    await promisify(execFile)(
+      'redis-cli',
+      ['--cluster', 'create', ...this.nodes.map((node) => node.address), '--cluster-replicas', '1', '--cluster-yes'],
+      {
+        env: { ...process.env, REDISCLI_AUTH: this.password }, // not -a: that would put the password in the process list
+      },
+    );
     await this.waitUntilHealthy(20_000);
     return this;
   }
 
   /** The broker's variables for this topology: the primaries are enough to discover the rest. */
   env(): Record<string, string> {
-    return { REDIS_CLUSTER_NODES: this.nodes.slice(0, 3).map((node) => node.address).join(','), REDIS_PASSWORD: this.password };
+    return {
+      REDIS_CLUSTER_NODES: this.nodes
+        .slice(0, 3)
+        .map((node) => node.address)
+        .join(','),
+      REDIS_PASSWORD: this.password,
+    };
   }
 
   /** The primary that serves `key`'s slot, as the live nodes see it. */
@@ -96,7 +106,10 @@ export class RedisClusterTopology {
       const infos = await Promise.all(this.nodes.map((node) => node.command('CLUSTER', 'INFO').then(String)));
       if (!infos.every((text) => text.includes('cluster_state:ok') && text.includes('cluster_known_nodes:6'))) return false;
       const replication = await Promise.all(this.nodes.map((node) => node.info('replication')));
-      return replication.filter((info) => info.role === 'slave').every((info) => info.master_link_status === 'up') && replication.filter((info) => info.role === 'slave').length === 3;
+      return (
+        replication.filter((info) => info.role === 'slave').every((info) => info.master_link_status === 'up') &&
+        replication.filter((info) => info.role === 'slave').length === 3
+      );
     }, timeoutMs);
   }
 }

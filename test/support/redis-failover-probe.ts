@@ -21,7 +21,11 @@ interface ProbeOptions {
 }
 
 /** Sends `command` every `intervalMs` (not waiting for answers) until `until` settles and `settleMs` more. */
-export async function probeDuring(command: () => Promise<unknown>, until: Promise<unknown>, options: ProbeOptions = {}): Promise<FailoverFigures> {
+export async function probeDuring(
+  command: () => Promise<unknown>,
+  until: Promise<unknown>,
+  options: ProbeOptions = {},
+): Promise<FailoverFigures> {
   const { intervalMs = 20, settleMs = 1_000, delayedMs = 100 } = options;
   const start = Date.now();
   const outcomes: { latency: number; endedAt: number; error?: string }[] = [];
@@ -31,7 +35,12 @@ export async function probeDuring(command: () => Promise<unknown>, until: Promis
   while (settledAt === undefined || Date.now() - settledAt < settleMs) {
     const sentAt = Date.now();
     const record = (error?: string) => outcomes.push({ latency: Date.now() - sentAt, endedAt: Date.now() - start, error });
-    inFlight.push(command().then(() => void record(), (error: Error) => void record(error.message)));
+    inFlight.push(
+      command().then(
+        () => void record(),
+        (error: Error) => void record(error.message),
+      ),
+    );
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   await until; // its failure is the test's failure

@@ -89,6 +89,11 @@ export class RedisNode {
   /** `INFO <section>` as a map of its fields. */
   async info(section: string): Promise<Record<string, string>> {
     const text = String(await this.command('INFO', section));
-    return Object.fromEntries(text.split('\r\n').filter((line) => line.includes(':')).map((line) => line.split(/:(.*)/s, 2) as [string, string]));
+    return Object.fromEntries(
+      text
+        .split('\r\n')
+        .filter((line) => line.includes(':'))
+        .map((line) => line.split(/:(.*)/s, 2) as [string, string]),
+    );
   }
 }

@@ -50,7 +50,10 @@ async function run(argv: string[]): Promise<number> {
   try {
     const admin = app.get(CredentialsAdminService);
     if (command === 'set') {
-      const summary = await admin.put(provider, readSecretInput(flags, process.env, () => readFileSync(0, 'utf8')));
+      const summary = await admin.put(
+        provider,
+        readSecretInput(flags, process.env, () => readFileSync(0, 'utf8')),
+      );
       process.stdout.write(`Stored credentials for ${provider}: fields ${summary.fields.join(', ')}, version ${summary.version}\n`);
     } else if (command === 'show') {
       process.stdout.write(`${JSON.stringify(await admin.describe(provider), null, 2)}\n`);
@@ -72,9 +75,14 @@ async function initCredentialsFile(): Promise<number> {
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'], abortOnError: false });
   try {
     const store = app.get<CredentialStore>(CREDENTIAL_STORE);
-    if (!store.createEmpty) throw new Error(`credentials init is for the encrypted file store (CREDENTIALS_FILE); ${store.description} has nothing to create`);
+    if (!store.createEmpty)
+      throw new Error(`credentials init is for the encrypted file store (CREDENTIALS_FILE); ${store.description} has nothing to create`);
     const created = await store.createEmpty();
-    process.stdout.write(created ? `Created an empty credential store: ${store.description}\n` : `Nothing to do: ${store.description} exists (init is for a lost one; first starts create it)\n`);
+    process.stdout.write(
+      created
+        ? `Created an empty credential store: ${store.description}\n`
+        : `Nothing to do: ${store.description} exists (init is for a lost one; first starts create it)\n`,
+    );
     return 0;
   } finally {
     await app.close();

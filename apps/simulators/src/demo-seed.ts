@@ -7,12 +7,19 @@ import type { DemoUpstream } from './demo-upstreams';
 export const DEMO_CALLER_KEY = 'tbk_demo-caller-key-for-local-use-only';
 
 /** Waits for the broker's readiness probe; `gaveUp` ends the wait early (e.g. the process died). */
-export async function waitUntilReady(brokerUrl: string, timeoutMs: number, gaveUp: () => string | undefined = () => undefined): Promise<void> {
+export async function waitUntilReady(
+  brokerUrl: string,
+  timeoutMs: number,
+  gaveUp: () => string | undefined = () => undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const reason = gaveUp();
     if (reason) throw new Error(reason);
-    const ready = await fetch(`${brokerUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+    const ready = await fetch(`${brokerUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

@@ -32,8 +32,18 @@ export function createDemoUpstreams(): DemoUpstream[] {
   const client = { client_id: DEMO_CLIENT.clientId, client_secret: DEMO_CLIENT.clientSecret };
   const passolution = new PassolutionSimulator(DEMO_CLIENT);
   return [
-    { provider: 'smartdocumentor', simulator: new SmartDocumentorSimulator(DEMO_CLIENT), settings: (url) => ({ type: 'smartdocumentor', baseUrl: url }), credentials: () => client },
-    { provider: 'passport-fintech', simulator: new PassportFintechSimulator(DEMO_CLIENT), settings: (url) => ({ type: 'passport-fintech', baseUrl: url }), credentials: () => client },
+    {
+      provider: 'smartdocumentor',
+      simulator: new SmartDocumentorSimulator(DEMO_CLIENT),
+      settings: (url) => ({ type: 'smartdocumentor', baseUrl: url }),
+      credentials: () => client,
+    },
+    {
+      provider: 'passport-fintech',
+      simulator: new PassportFintechSimulator(DEMO_CLIENT),
+      settings: (url) => ({ type: 'passport-fintech', baseUrl: url }),
+      credentials: () => client,
+    },
     {
       provider: 'crm',
       simulator: new OAuth2ClientCredentialsSimulator(DEMO_CLIENT, { scope: 'read' }),
@@ -46,7 +56,12 @@ export function createDemoUpstreams(): DemoUpstream[] {
       settings: (url) => ({ type: 'passportal', baseUrl: url }),
       credentials: () => ({ key_id: DEMO_PASSPORTAL.keyId, secret_key: DEMO_PASSPORTAL.secretKey }),
     },
-    { provider: 'portfoleon', simulator: new PortfoleonSimulator(DEMO_PORTFOLEON_API_KEY), settings: (url) => ({ type: 'portfoleon', baseUrl: url }), credentials: () => ({ api_key: DEMO_PORTFOLEON_API_KEY }) },
+    {
+      provider: 'portfoleon',
+      simulator: new PortfoleonSimulator(DEMO_PORTFOLEON_API_KEY),
+      settings: (url) => ({ type: 'portfoleon', baseUrl: url }),
+      credentials: () => ({ api_key: DEMO_PORTFOLEON_API_KEY }),
+    },
     {
       provider: 'passolution',
       simulator: passolution,

@@ -37,7 +37,10 @@ async function runEmbedded(upstreams: DemoUpstream[], port: number): Promise<voi
   const dataDir = mkdtempSync(join(tmpdir(), 'token-broker-demo-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const providersFile = join(dataDir, 'providers.yaml');
-  writeFileSync(providersFile, demoProvidersYaml(upstreams, (upstream) => upstream.simulator.url));
+  writeFileSync(
+    providersFile,
+    demoProvidersYaml(upstreams, (upstream) => upstream.simulator.url),
+  );
   const broker = new DemoBroker(port, { dataDir, providersFile, callersFile: DEMO_CALLERS_FILE });
   let ready = false;
   broker.start((reason) => fail(ready ? reason : `${reason} before it was ready; if port ${port} is taken, set DEMO_PORT`));
@@ -48,7 +51,12 @@ async function runEmbedded(upstreams: DemoUpstream[], port: number): Promise<voi
   announce(upstreams, broker.url, `Broker: ${broker.url} (embedded mode; its data is in ${dataDir}, removed on exit)`);
 }
 
-async function seedRunningBroker(upstreams: DemoUpstream[], brokerUrl: string, publicUrl: string, adminToken: string | undefined): Promise<void> {
+async function seedRunningBroker(
+  upstreams: DemoUpstream[],
+  brokerUrl: string,
+  publicUrl: string,
+  adminToken: string | undefined,
+): Promise<void> {
   if (!adminToken) throw new Error('--broker needs BROKER_ADMIN_TOKEN, the admin token of that broker');
   await waitUntilReady(brokerUrl, 120_000);
   await seedDemoCredentials(brokerUrl, adminToken, upstreams);
@@ -76,7 +84,8 @@ async function main(argv: string[]): Promise<void> {
   }
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
-    if (!['--broker', '--public-url'].includes(argv[i]) || argv[i + 1] === undefined) throw new Error(`unexpected argument "${argv[i]}"\n${USAGE}`);
+    if (!['--broker', '--public-url'].includes(argv[i]) || argv[i + 1] === undefined)
+      throw new Error(`unexpected argument "${argv[i]}"\n${USAGE}`);
     flags.set(argv[i], argv[i + 1]);
   }
   const env = parseSimulatorsEnvironment(process.env);
@@ -84,7 +93,9 @@ async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', () => void stop(0)).on('SIGTERM', () => void stop(0));
   cleanups.push(() => stopDemoUpstreams(upstreams));
   await startDemoUpstreams(upstreams, env.basePort, env.host).catch((error: Error) => {
-    throw new Error(`cannot start the simulators: ${error.message}; set SIMULATOR_BASE_PORT to the first of ${upstreams.length} free ports`);
+    throw new Error(
+      `cannot start the simulators: ${error.message}; set SIMULATOR_BASE_PORT to the first of ${upstreams.length} free ports`,
+    );
   });
   const broker = flags.get('--broker');
   if (broker) await seedRunningBroker(upstreams, broker, flags.get('--public-url') ?? broker, process.env.BROKER_ADMIN_TOKEN);

@@ -13,7 +13,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop).on('SIGTERM', stop);
   await startDemoUpstreams(upstreams, env.basePort, env.host);
   for (const upstream of upstreams) {
-    process.stdout.write(`${upstream.provider.padEnd(18)} ${upstream.simulator.url}  credentials: ${JSON.stringify(upstream.credentials())}\n`);
+    process.stdout.write(
+      `${upstream.provider.padEnd(18)} ${upstream.simulator.url}  credentials: ${JSON.stringify(upstream.credentials())}\n`,
+    );
   }
 }
 

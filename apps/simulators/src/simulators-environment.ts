@@ -29,6 +29,7 @@ export function parseSimulatorsEnvironment(env: Record<string, string | undefine
 function port(env: Record<string, string | undefined>, name: string, fallback: number, min: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > 65535) throw new Error(`${name} must be a port number ${min}-65535 (got "${raw}")`);
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > 65535)
+    throw new Error(`${name} must be a port number ${min}-65535 (got "${raw}")`);
   return Number(raw);
 }

@@ -24,7 +24,10 @@ export class AdminCredentialsController {
   @Put(':provider')
   @HttpCode(204)
   @ApiOperation({ summary: "Store the provider's credential fields (checked against its type's schema; unknown fields refused)" })
-  @ApiBody({ schema: { type: 'object', additionalProperties: { type: 'string' } }, examples: { smartdocumentor: { value: { client_id: 'my-client', client_secret: '...' } } } })
+  @ApiBody({
+    schema: { type: 'object', additionalProperties: { type: 'string' } },
+    examples: { smartdocumentor: { value: { client_id: 'my-client', client_secret: '...' } } },
+  })
   @ApiNoContentResponse({ description: 'Stored; a refresh is tried at once and its outcome shows in /providers' })
   @ApiErrors(409, 413, 415)
   async put(@Param('provider') provider: string, @Body() body: unknown, @Req() request: { id: string }): Promise<void> {

@@ -11,11 +11,18 @@ const FORM_BODY_LIMIT = 4096;
  * list, so a field sent twice is seen as such.
  */
 export function acceptFormBodiesOnFormRoutes(fastify: FastifyInstance): void {
-  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (request, body, done) => {
-    if (!(request.routeOptions.config as { formBody?: boolean }).formBody) {
-      return done(Object.assign(new Error('Unsupported Media Type'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }), undefined);
-    }
-    const form = new URLSearchParams(body as string);
-    done(null, Object.fromEntries([...new Set(form.keys())].map((name) => [name, form.getAll(name)])));
-  });
+  fastify.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT },
+    (request, body, done) => {
+      if (!(request.routeOptions.config as { formBody?: boolean }).formBody) {
+        return done(
+          Object.assign(new Error('Unsupported Media Type'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }),
+          undefined,
+        );
+      }
+      const form = new URLSearchParams(body as string);
+      done(null, Object.fromEntries([...new Set(form.keys())].map((name) => [name, form.getAll(name)])));
+    },
+  );
 }

@@ -16,7 +16,9 @@ export interface ConnectPageContent {
 /** What the status page's Connect link opens: the admin token goes in a POST body, never in a URL. */
 export function renderConnectForm(provider: string, problem?: string): string {
   const id = escape(provider);
-  return page(`Connect ${provider}`, `<h1>Connect ${id}</h1>
+  return page(
+    `Connect ${provider}`,
+    `<h1>Connect ${id}</h1>
 <p>The broker sends you to ${id}'s authorization server. Sign in there as the account the broker should act for, and approve the access.
 You come back here; the refresh token is stored encrypted and never shown.</p>
 ${problem ? `<p class="problem" role="alert">${escape(problem)}</p>` : ''}
@@ -24,7 +26,8 @@ ${problem ? `<p class="problem" role="alert">${escape(problem)}</p>` : ''}
 <label for="admin_token">Admin token (<code>BROKER_ADMIN_TOKEN</code>)</label>
 <input id="admin_token" name="admin_token" type="password" required autocomplete="off" autofocus>
 <button type="submit">Continue to the authorization server</button>
-</form>`);
+</form>`,
+  );
 }
 
 export function renderConnectOutcome({ title, tone, lines }: ConnectPageContent): string {

@@ -32,10 +32,13 @@ export class ConnectController {
   @RouteConfig(GET_ONLY)
   @ApiBearerAuth('admin')
   @ApiOperation({
-    summary: 'Connect flow: with the admin bearer token, 302 to the authorization server; without an Authorization header, the page that asks for the token',
+    summary:
+      'Connect flow: with the admin bearer token, 302 to the authorization server; without an Authorization header, the page that asks for the token',
   })
   @ApiProduces('text/html')
-  @ApiFoundResponse({ description: 'To the authorize URL with response_type=code, client_id, redirect_uri, scope, state and an S256 code_challenge' })
+  @ApiFoundResponse({
+    description: 'To the authorize URL with response_type=code, client_id, redirect_uri, scope, state and an S256 code_challenge',
+  })
   @ApiOkResponse({ description: 'The connect page (no Authorization header sent)' })
   @ApiErrors(400, 401, 404, 409, 429)
   async start(@Param('provider') provider: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
@@ -49,7 +52,11 @@ export class ConnectController {
       return sendConnectPage(reply, 200, renderConnectForm(id));
     } catch (error) {
       const { status, message } = pageStatusOf(reply, error);
-      return sendConnectPage(reply, status, renderConnectOutcome({ title: `${id} cannot be connected here`, tone: 'failed', lines: [message] }));
+      return sendConnectPage(
+        reply,
+        status,
+        renderConnectOutcome({ title: `${id} cannot be connected here`, tone: 'failed', lines: [message] }),
+      );
     }
   }
 
@@ -57,7 +64,12 @@ export class ConnectController {
   @Post(':provider')
   @RouteConfig(FORM_BODY)
   @ApiExcludeEndpoint()
-  async startFromForm(@Param('provider') provider: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+  async startFromForm(
+    @Param('provider') provider: string,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
     const id = parseProviderId(provider);
     try {
       await this.admin.verify(formField(body, 'admin_token'), request.ip);
@@ -65,7 +77,11 @@ export class ConnectController {
     } catch (error) {
       const { status, message } = pageStatusOf(reply, error);
       if (error instanceof UnauthorizedError) return sendConnectPage(reply, status, renderConnectForm(id, 'That is not the admin token.'));
-      return sendConnectPage(reply, status, renderConnectOutcome({ title: `${id} cannot be connected now`, tone: 'failed', lines: [message] }));
+      return sendConnectPage(
+        reply,
+        status,
+        renderConnectOutcome({ title: `${id} cannot be connected now`, tone: 'failed', lines: [message] }),
+      );
     }
   }
 

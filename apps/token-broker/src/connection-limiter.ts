@@ -39,7 +39,9 @@ export function limitConnections(server: Server, openFileLimit = readOpenFileLim
       const victim = oldestIdle(connections);
       shed += 1;
       if (Date.now() - loggedAt >= LOG_INTERVAL_MS) {
-        logger.warn(`${limit} connections open (the limit, from an open-file limit of ${openFileLimit ?? 'unknown'}): closing the oldest idle ones; ${shed} shed since the last line`);
+        logger.warn(
+          `${limit} connections open (the limit, from an open-file limit of ${openFileLimit ?? 'unknown'}): closing the oldest idle ones; ${shed} shed since the last line`,
+        );
         loggedAt = Date.now();
         shed = 0;
       }

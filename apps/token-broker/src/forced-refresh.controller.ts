@@ -23,10 +23,17 @@ export class ForcedRefreshController {
   @ApiOperation({ summary: 'Refresh now under the same lock and protocol as the scheduler; answers the new expiry, never the token' })
   @ApiOkResponse({ type: ForcedRefreshBody })
   @ApiErrors(400, 401, 403, 404, 429, 503)
-  async refresh(@Param('provider') provider: string, @Req() request: { id: string }): Promise<{ provider: string; expires_at: string; expires_in: number }> {
+  async refresh(
+    @Param('provider') provider: string,
+    @Req() request: { id: string },
+  ): Promise<{ provider: string; expires_at: string; expires_in: number }> {
     const id = parseProviderId(provider);
     const token = await this.tokens.refreshNow(id);
     this.audit.adminAction({ action: 'forced_refresh', provider: id, requestId: request.id });
-    return { provider: id, expires_at: new Date(token.expiresAt).toISOString(), expires_in: Math.floor((token.expiresAt - Date.now()) / 1000) };
+    return {
+      provider: id,
+      expires_at: new Date(token.expiresAt).toISOString(),
+      expires_in: Math.floor((token.expiresAt - Date.now()) / 1000),
+    };
   }
 }

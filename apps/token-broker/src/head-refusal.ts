@@ -11,6 +11,7 @@ export const GET_ONLY = { getOnly: true };
 /** Answers HEAD on GET_ONLY routes 405 (Allow: GET) before any guard or handler runs. */
 export function refuseHeadOnGetOnlyRoutes(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', async (request) => {
-    if (request.method === 'HEAD' && (request.routeOptions.config as { getOnly?: boolean }).getOnly) throw new MethodNotAllowedError(['GET']);
+    if (request.method === 'HEAD' && (request.routeOptions.config as { getOnly?: boolean }).getOnly)
+      throw new MethodNotAllowedError(['GET']);
   });
 }

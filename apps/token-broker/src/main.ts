@@ -13,7 +13,9 @@ async function bootstrap(): Promise<void> {
     : 'in embedded mode (no Redis configured: single instance, in-process token store and lock)';
   new Logger('Bootstrap').log(`token-broker listening on ${config.host}:${config.port} ${mode}, ${config.providers.length} provider(s)`);
   if (config.providers.length === 0) {
-    new Logger('Bootstrap').warn(`PROVIDERS_FILE ${config.providersFile} lists no providers: every GET /tokens call answers 404 until one is added`);
+    new Logger('Bootstrap').warn(
+      `PROVIDERS_FILE ${config.providersFile} lists no providers: every GET /tokens call answers 404 until one is added`,
+    );
   }
 }
 

@@ -9,7 +9,11 @@ export function callbackSuccess({ provider, tokenExpiresAt }: Connected): Connec
     tokenExpiresAt === undefined
       ? 'The new refresh token is stored, but the first refresh has not succeeded yet: the status page shows why.'
       : `The new refresh token is stored, and the broker holds a token valid until ${new Date(tokenExpiresAt).toISOString().replace('T', ' ').slice(0, 19)} UTC.`;
-  return { title: `${provider} is connected`, tone: 'ok', lines: [first, `Services get its tokens from \`GET /tokens/${provider}\` as before.`] };
+  return {
+    title: `${provider} is connected`,
+    tone: 'ok',
+    lines: [first, `Services get its tokens from \`GET /tokens/${provider}\` as before.`],
+  };
 }
 
 /**
@@ -21,11 +25,15 @@ export function callbackFailure(error: unknown, message: string): ConnectPageCon
     return { title: 'This authorization cannot be finished', tone: 'failed', lines: [`${message}. Nothing was stored.`, START_AGAIN] };
   }
   if (error instanceof AuthorizationDeniedError) {
-    const lines = [`${message}. Nothing was stored; the provider keeps its current state.`, `To connect it, start again and approve the access. ${START_AGAIN}`];
+    const lines = [
+      `${message}. Nothing was stored; the provider keeps its current state.`,
+      `To connect it, start again and approve the access. ${START_AGAIN}`,
+    ];
     return { title: `${error.provider} was not authorized`, tone: 'failed', lines };
   }
   if (error instanceof CodeExchangeFailedError) {
-    const check = 'Check the client (`client_id`, `client_secret`, `auth`), `tokenUrl`, and that the redirect URI registered for the client is exactly `PUBLIC_URL/oauth/callback`.';
+    const check =
+      'Check the client (`client_id`, `client_secret`, `auth`), `tokenUrl`, and that the redirect URI registered for the client is exactly `PUBLIC_URL/oauth/callback`.';
     return { title: `Connecting ${error.provider} failed`, tone: 'failed', lines: [`${message}. Nothing was stored.`, check, START_AGAIN] };
   }
   return { title: 'The connect flow stopped', tone: 'failed', lines: [message, START_AGAIN] };

@@ -32,9 +32,21 @@ export class OAuthCallbackController {
   @ApiOperation({ summary: "Connect flow: the authorization server's redirect back; exchanges the code and stores the refresh token" })
   @ApiProduces('text/html')
   @ApiOkResponse({ description: 'Connected: the page says until when the first token is valid' })
-  @ApiResponse({ status: 400, description: 'unknown, expired or used state; no code; the code exchange failed. Nothing stored', content: PAGE })
-  @ApiResponse({ status: 403, description: 'the authorization server answered an error (e.g. access_denied). Nothing stored', content: PAGE })
-  async callback(@Query() query: Record<string, unknown>, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+  @ApiResponse({
+    status: 400,
+    description: 'unknown, expired or used state; no code; the code exchange failed. Nothing stored',
+    content: PAGE,
+  })
+  @ApiResponse({
+    status: 403,
+    description: 'the authorization server answered an error (e.g. access_denied). Nothing stored',
+    content: PAGE,
+  })
+  async callback(
+    @Query() query: Record<string, unknown>,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
     try {
       const connected = await this.connect.finish(readCallback(query));
       this.audit.adminAction({ action: 'connected', provider: connected.provider, requestId: request.id });
@@ -51,7 +63,8 @@ function readCallback(query: Record<string, unknown>): AuthorizationCallback {
   const read = (name: string): string | undefined => {
     const value = query[name];
     if (value === undefined) return undefined;
-    if (typeof value !== 'string' || value.length > MAX_PARAMETER_LENGTH) throw new InvalidRequestError(`The "${name}" parameter must be sent once, as text`);
+    if (typeof value !== 'string' || value.length > MAX_PARAMETER_LENGTH)
+      throw new InvalidRequestError(`The "${name}" parameter must be sent once, as text`);
     return value;
   };
   return { state: read('state'), code: read('code'), error: read('error') };

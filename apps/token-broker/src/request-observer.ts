@@ -22,7 +22,15 @@ export function observeRequests(fastify: FastifyInstance, metrics: BrokerMetrics
     const status = reply.statusCode;
     metrics.requests.inc({ route, provider, status: String(status) });
     const audit = (request as { audit?: TokenAudit }).audit;
-    const line = { reqId: request.id, method: request.method, route, provider: provider || undefined, status, duration_ms: Math.round(reply.elapsedTime * 10) / 10, ...audit };
+    const line = {
+      reqId: request.id,
+      method: request.method,
+      route,
+      provider: provider || undefined,
+      status,
+      duration_ms: Math.round(reply.elapsedTime * 10) / 10,
+      ...audit,
+    };
     if (status >= 500) log.warn(line, 'request');
     else log.info(line, 'request');
   });

@@ -78,7 +78,9 @@ describe('buildStatusPageView', () => {
       [{ label: 'Reconnect', href: '/admin/connect/crm' }],
     ]);
     const refusedBeforeAnyRefresh = { ...refused, last_refresh_at: null };
-    expect(buildStatusPageView({ ...inputs, providers: [refusedBeforeAnyRefresh], connectable: new Set(['crm']) }).providers[0].actions[0].label).toBe('Reconnect');
+    expect(
+      buildStatusPageView({ ...inputs, providers: [refusedBeforeAnyRefresh], connectable: new Set(['crm']) }).providers[0].actions[0].label,
+    ).toBe('Reconnect');
   });
 
   it('leaves the actions empty for a provider without authorizeUrl, and one without history without moments', () => {

@@ -63,7 +63,14 @@ export interface StatusPageInputs {
 const STORE_NAMES: Record<StoreReadiness['key'], string> = { token_store: 'Token store', credential_store: 'Credential store' };
 
 /** Everything the status page shows, in words and moments, from what the broker knows right now. */
-export function buildStatusPageView({ broker, stores, providers, providersUnavailable, connectable, now }: StatusPageInputs): StatusPageView {
+export function buildStatusPageView({
+  broker,
+  stores,
+  providers,
+  providersUnavailable,
+  connectable,
+  now,
+}: StatusPageInputs): StatusPageView {
   const moment = (at: number): MomentView => ({
     iso: new Date(at).toISOString(),
     relative: relativeTime(at, now),

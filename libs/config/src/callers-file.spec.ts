@@ -25,9 +25,18 @@ describe('CALLERS_FILE checks', () => {
   });
 
   it.each([
-    [`callers:\n  billing: { keySha256: ${hash}, alow: [sd] }\n`, /^CALLERS_FILE .*: caller "billing": unknown field "alow"; allowed fields: keySha256, allow$/],
-    [`callers:\n  billing: { keySha256: ${hash}, allow: '*', note: x }\n`, /caller "billing": unknown field "note"; allowed fields: keySha256, allow$/],
-    [`caller:\n  billing: { keySha256: ${hash}, allow: '*' }\n`, /^CALLERS_FILE .*: unknown top-level key "caller"; allowed top-level keys: callers$/],
+    [
+      `callers:\n  billing: { keySha256: ${hash}, alow: [sd] }\n`,
+      /^CALLERS_FILE .*: caller "billing": unknown field "alow"; allowed fields: keySha256, allow$/,
+    ],
+    [
+      `callers:\n  billing: { keySha256: ${hash}, allow: '*', note: x }\n`,
+      /caller "billing": unknown field "note"; allowed fields: keySha256, allow$/,
+    ],
+    [
+      `caller:\n  billing: { keySha256: ${hash}, allow: '*' }\n`,
+      /^CALLERS_FILE .*: unknown top-level key "caller"; allowed top-level keys: callers$/,
+    ],
     [`callers:\n  billing:\n`, /caller "billing": settings must be a map with the fields keySha256, allow$/],
   ])('stops on %j naming caller and field, and the allowed ones', (yaml, message) => {
     expect(() => load(yaml)).toThrow(message);

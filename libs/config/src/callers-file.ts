@@ -35,7 +35,9 @@ function parseCaller(name: string, raw: unknown, providers: Set<string>, defined
   if (!isRecord(raw)) throw new ConfigError(`${where}: settings must be a map with the fields ${CALLER_FIELDS.join(', ')}`);
   refuseUnknownKeys(raw, CALLER_FIELDS, where);
   if (typeof raw.keySha256 !== 'string' || !SHA256_HEX.test(raw.keySha256)) {
-    throw new ConfigError(`${where}: field "keySha256" must be the lowercase hex SHA-256 of the caller's key (npm run cli -- callers new ${name})`);
+    throw new ConfigError(
+      `${where}: field "keySha256" must be the lowercase hex SHA-256 of the caller's key (npm run cli -- callers new ${name})`,
+    );
   }
   if (raw.allow === '*') return { name, keySha256: raw.keySha256, allow: '*' };
   if (!Array.isArray(raw.allow) || raw.allow.some((id) => typeof id !== 'string')) {

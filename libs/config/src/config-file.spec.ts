@@ -30,7 +30,9 @@ describe('config files', () => {
   });
 
   it.each([['/dev/zero'], [fifo]])('refuses CALLERS_FILE=%s the same way', (path) => {
-    expect(() => loadBrokerConfig({ PROVIDERS_FILE: providersFile, CALLERS_FILE: path })).toThrow(/^CALLERS_FILE .* is not a regular file$/);
+    expect(() => loadBrokerConfig({ PROVIDERS_FILE: providersFile, CALLERS_FILE: path })).toThrow(
+      /^CALLERS_FILE .* is not a regular file$/,
+    );
   });
 
   it('reads a file of exactly 1 MiB', () => {
@@ -46,7 +48,11 @@ describe('config files', () => {
       'providers:\n  sd:\n    type: smartdocumentor\n   baseUrl: https://x.example\n',
       /^PROVIDERS_FILE .*providers\.yaml is not valid YAML: line 4, column 1: All mapping items must start at the same column: " {3}baseUrl: https:\/\/x\.example"$/,
     ],
-    ['callers.yaml', 'callers:\n  billing: { keySha256: "abc }\n', /^CALLERS_FILE .*callers\.yaml is not valid YAML: line \d+, column \d+: .+: (".+"|\(end of file\))$/],
+    [
+      'callers.yaml',
+      'callers:\n  billing: { keySha256: "abc }\n',
+      /^CALLERS_FILE .*callers\.yaml is not valid YAML: line \d+, column \d+: .+: (".+"|\(end of file\))$/,
+    ],
   ])('shows the line of a YAML syntax error in %s, in one line', (name, yaml, message) => {
     const file = join(dir, `syntax-${name}`);
     writeFileSync(file, yaml);

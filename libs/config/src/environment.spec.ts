@@ -32,10 +32,21 @@ describe('environment rules', () => {
     });
   });
 
-  const numeric = ['PORT', 'CALLER_RATE_LIMIT', 'CREDENTIALS_CACHE_MS', 'UPSTREAM_TIMEOUT_MS', 'REFRESH_TICK_MS', 'REFRESH_CONCURRENCY', 'LOCK_TTL_MS', 'LOCK_WAIT_MS'];
+  const numeric = [
+    'PORT',
+    'CALLER_RATE_LIMIT',
+    'CREDENTIALS_CACHE_MS',
+    'UPSTREAM_TIMEOUT_MS',
+    'REFRESH_TICK_MS',
+    'REFRESH_CONCURRENCY',
+    'LOCK_TTL_MS',
+    'LOCK_WAIT_MS',
+  ];
   describe.each(numeric)('%s', (name) => {
     it.each(['0x10', '1e3', ' 5', '5 ', '+5', '5.0', '0b11', 'Infinity'])('refuses %j: only plain decimal digits', (value) => {
-      expect(() => load({ [name]: value })).toThrow(new RegExp(`^${name} must be a whole number in plain decimal digits \\(got "${value.replace('+', '\\+')}"\\)$`));
+      expect(() => load({ [name]: value })).toThrow(
+        new RegExp(`^${name} must be a whole number in plain decimal digits \\(got "${value.replace('+', '\\+')}"\\)$`),
+      );
     });
 
     it('takes plain decimal digits', () => {

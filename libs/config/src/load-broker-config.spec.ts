@@ -77,7 +77,10 @@ providers:
     ['providers: [a, b]', /"providers" must be a map/],
     ['providers:\n  a: { baseUrl: "https://x" }', /provider "a": field "type" is required/],
     ['providers:\n  a: { type: smartdocumentor, baseUrl: "ftp://x" }', /provider "a": field "baseUrl" must be an http\(s\) URL/],
-    ['providers:\n  a: { type: smartdocumentor, baseUrl: "https://user:pw@x" }', /provider "a": field "baseUrl" must be an http\(s\) URL without credentials/],
+    [
+      'providers:\n  a: { type: smartdocumentor, baseUrl: "https://user:pw@x" }',
+      /provider "a": field "baseUrl" must be an http\(s\) URL without credentials/,
+    ],
     ['providers:\n  a: { type: smartdocumentor, refreshBefore: 95% }', /provider "a": field "refreshBefore" must be a percentage/],
     ['providers:\n  a: { type: smartdocumentor, refreshBefore: -5 }', /provider "a": field "refreshBefore"/],
     ['providers:\n  Bad/Id: { type: smartdocumentor }', /provider "Bad\/Id": id must match/],
@@ -101,7 +104,9 @@ describe('CALLERS_FILE', () => {
   const opsHash = 'b'.repeat(64);
 
   it('reads callers by name with their key hash and allowed providers', () => {
-    expect(load(`callers:\n  billing: { keySha256: ${hash}, allow: [sd] }\n  ops: { keySha256: ${opsHash}, allow: '*' }\n`).callers).toEqual([
+    expect(
+      load(`callers:\n  billing: { keySha256: ${hash}, allow: [sd] }\n  ops: { keySha256: ${opsHash}, allow: '*' }\n`).callers,
+    ).toEqual([
       { name: 'billing', keySha256: hash, allow: ['sd'] },
       { name: 'ops', keySha256: opsHash, allow: '*' },
     ]);
@@ -113,7 +118,10 @@ describe('CALLERS_FILE', () => {
   });
 
   it.each([
-    [`callers:\n  billing: { keySha256: not-a-hash, allow: [sd] }\n`, /caller "billing": field "keySha256" must be the lowercase hex SHA-256/],
+    [
+      `callers:\n  billing: { keySha256: not-a-hash, allow: [sd] }\n`,
+      /caller "billing": field "keySha256" must be the lowercase hex SHA-256/,
+    ],
     [`callers:\n  billing: { keySha256: ${hash}, allow: sd }\n`, /caller "billing": field "allow" must be a list of provider ids or "\*"/],
     [`callers:\n  billing: { keySha256: ${hash}, allow: [nope] }\n`, /caller "billing": field "allow" names provider "nope"/],
     [`callers:\n  "bad name": { keySha256: ${hash}, allow: '*' }\n`, /caller "bad name": name must be/],

@@ -10,7 +10,10 @@ import { redisConfig } from './redis-topology';
 export function loadBrokerConfig(env: Record<string, string | undefined>): BrokerConfig {
   const e = parseEnvironment(env);
   const providers = loadProvidersFile(e.PROVIDERS_FILE);
-  const { callers, callersFileState } = loadCallersFile(e.CALLERS_FILE, providers.map((p) => p.id));
+  const { callers, callersFileState } = loadCallersFile(
+    e.CALLERS_FILE,
+    providers.map((p) => p.id),
+  );
   return {
     port: e.PORT,
     host: e.HOST,
@@ -37,12 +40,19 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
 
 /** Vault when VAULT_ADDR is set, otherwise the encrypted file. */
 function credentialStoreConfig(e: Environment): CredentialStoreConfig {
-  const shared = { masterKey: e.BROKER_MASTER_KEY, masterKeyFile: e.BROKER_MASTER_KEY_FILE, cacheMs: e.CREDENTIALS_CACHE_MS, filePermissions: e.CREDENTIALS_FILE_PERMISSIONS };
+  const shared = {
+    masterKey: e.BROKER_MASTER_KEY,
+    masterKeyFile: e.BROKER_MASTER_KEY_FILE,
+    cacheMs: e.CREDENTIALS_CACHE_MS,
+    filePermissions: e.CREDENTIALS_FILE_PERMISSIONS,
+  };
   if (!e.VAULT_ADDR) return { backend: 'file', file: e.CREDENTIALS_FILE, ...shared };
   return {
     backend: 'vault',
     address: e.VAULT_ADDR.replace(/\/$/, ''),
-    auth: e.VAULT_TOKEN ? { method: 'token', token: e.VAULT_TOKEN } : { method: 'approle', roleId: e.VAULT_ROLE_ID!, secretId: e.VAULT_SECRET_ID! },
+    auth: e.VAULT_TOKEN
+      ? { method: 'token', token: e.VAULT_TOKEN }
+      : { method: 'approle', roleId: e.VAULT_ROLE_ID!, secretId: e.VAULT_SECRET_ID! },
     kvMount: e.VAULT_KV_MOUNT,
     pathPrefix: e.VAULT_PATH_PREFIX,
     ...shared,

@@ -19,7 +19,9 @@ describe('PROVIDERS_FILE checks', () => {
     ['providers:\n  sd: { type: smartdocumentor }\ncallers:\n', 'callers'],
   ])('stops on an unknown top-level key in %j, listing the allowed one', (yaml, key) => {
     expect(() => load(yaml)).toThrow(ConfigError);
-    expect(() => load(yaml)).toThrow(new RegExp(`^PROVIDERS_FILE .*providers-\\d+\\.yaml: unknown top-level key "${key}"; allowed top-level keys: providers$`));
+    expect(() => load(yaml)).toThrow(
+      new RegExp(`^PROVIDERS_FILE .*providers-\\d+\\.yaml: unknown top-level key "${key}"; allowed top-level keys: providers$`),
+    );
   });
 
   it('names the file in every error about a provider', () => {

@@ -18,7 +18,10 @@ export function loadProvidersFile(path: string): ProviderInstanceConfig[] {
   return parseProvidersYaml(text, file);
 }
 
-export function parseProvidersYaml(text: string, file: ConfigFile = { variable: 'PROVIDERS_FILE', path: 'providers.yaml' }): ProviderInstanceConfig[] {
+export function parseProvidersYaml(
+  text: string,
+  file: ConfigFile = { variable: 'PROVIDERS_FILE', path: 'providers.yaml' },
+): ProviderInstanceConfig[] {
   const doc = parseConfigYaml(file, text);
   if (doc === null || doc === undefined) return [];
   if (!isRecord(doc)) throw new ConfigError(`${describeFile(file)}: must be a map with the key "providers"`);

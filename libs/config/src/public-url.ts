@@ -13,7 +13,8 @@ export function parsePublicUrl(value: string | undefined): string | undefined {
   } catch {
     throw new ConfigError('PUBLIC_URL must be an http(s) URL like https://broker.example.com');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`PUBLIC_URL must use http or https (got "${url.protocol}")`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError(`PUBLIC_URL must use http or https (got "${url.protocol}")`);
   // the credentials are not repeated: they would be a secret
   if (url.username || url.password) throw new ConfigError('PUBLIC_URL must not carry a user name or password');
   if (url.pathname !== '/' || url.search || url.hash || /[?#]/.test(value)) {

@@ -16,7 +16,10 @@ describe('Redis topology from the environment', () => {
   });
 
   it('reads one server from REDIS_URL, credentials and db in the URL', () => {
-    expect(load({ REDIS_URL: 'rediss://app:pw@redis.internal:6380/2' })).toEqual({ topology: 'single', url: 'rediss://app:pw@redis.internal:6380/2' });
+    expect(load({ REDIS_URL: 'rediss://app:pw@redis.internal:6380/2' })).toEqual({
+      topology: 'single',
+      url: 'rediss://app:pw@redis.internal:6380/2',
+    });
   });
 
   it('reads Sentinel: sentinels, primary name and both passwords', () => {
@@ -55,13 +58,22 @@ describe('Redis topology from the environment', () => {
   });
 
   it.each([
-    [{ REDIS_URL: 'redis://a:6379', REDIS_SENTINELS: 'b:26379', REDIS_SENTINEL_NAME: 'p' }, /^set only one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES \(REDIS_URL and REDIS_SENTINELS are set\)$/],
-    [{ REDIS_SENTINELS: 'b:26379', REDIS_SENTINEL_NAME: 'p', REDIS_CLUSTER_NODES: 'c:7000' }, /^set only one of .* \(REDIS_SENTINELS and REDIS_CLUSTER_NODES are set\)$/],
+    [
+      { REDIS_URL: 'redis://a:6379', REDIS_SENTINELS: 'b:26379', REDIS_SENTINEL_NAME: 'p' },
+      /^set only one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES \(REDIS_URL and REDIS_SENTINELS are set\)$/,
+    ],
+    [
+      { REDIS_SENTINELS: 'b:26379', REDIS_SENTINEL_NAME: 'p', REDIS_CLUSTER_NODES: 'c:7000' },
+      /^set only one of .* \(REDIS_SENTINELS and REDIS_CLUSTER_NODES are set\)$/,
+    ],
     [{ REDIS_SENTINELS: 'b:26379' }, /^REDIS_SENTINELS is set: set REDIS_SENTINEL_NAME/],
     [{ REDIS_SENTINEL_NAME: 'p' }, /^REDIS_SENTINEL_NAME is set without REDIS_SENTINELS$/],
     [{ REDIS_CLUSTER_NODES: 'c:7000', REDIS_SENTINEL_PASSWORD: secret }, /^REDIS_SENTINEL_PASSWORD is set without REDIS_SENTINELS$/],
     [{ REDIS_PASSWORD: secret }, /^REDIS_PASSWORD is set without REDIS_SENTINELS or REDIS_CLUSTER_NODES$/],
-    [{ REDIS_URL: 'redis://a:6379', REDIS_PASSWORD: secret }, /^REDIS_PASSWORD applies to REDIS_SENTINELS and REDIS_CLUSTER_NODES; with REDIS_URL put it in the URL/],
+    [
+      { REDIS_URL: 'redis://a:6379', REDIS_PASSWORD: secret },
+      /^REDIS_PASSWORD applies to REDIS_SENTINELS and REDIS_CLUSTER_NODES; with REDIS_URL put it in the URL/,
+    ],
     [{ REDIS_SENTINELS: 'b', REDIS_SENTINEL_NAME: 'p' }, /^REDIS_SENTINELS must be a comma-separated list of host:port \(got "b"\)$/],
     [{ REDIS_CLUSTER_NODES: 'c:7000,,d:7000' }, /^REDIS_CLUSTER_NODES must be a comma-separated list of host:port/],
     [{ REDIS_CLUSTER_NODES: 'redis://c:7000' }, /^REDIS_CLUSTER_NODES must be a comma-separated list of host:port/],
@@ -75,11 +87,13 @@ describe('Redis topology from the environment', () => {
     expect(() => load(env)).toThrow(message);
   });
 
-  it.each([{ REDIS_URL: `redis://:${secret}@host:port` }, { REDIS_URL: `ftp://:${secret}@host` }, { REDIS_PASSWORD: secret }, { REDIS_CLUSTER_NODES: 'c:1', REDIS_SENTINEL_PASSWORD: secret }])(
-    'never repeats a password in its error (%#)',
-    (env) => {
-      expect(() => load(env)).toThrow(ConfigError);
-      expect(() => load(env)).not.toThrow(secret);
-    },
-  );
+  it.each([
+    { REDIS_URL: `redis://:${secret}@host:port` },
+    { REDIS_URL: `ftp://:${secret}@host` },
+    { REDIS_PASSWORD: secret },
+    { REDIS_CLUSTER_NODES: 'c:1', REDIS_SENTINEL_PASSWORD: secret },
+  ])('never repeats a password in its error (%#)', (env) => {
+    expect(() => load(env)).toThrow(ConfigError);
+    expect(() => load(env)).not.toThrow(secret);
+  });
 });

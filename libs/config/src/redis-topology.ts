@@ -3,7 +3,8 @@ import type { RedisConfig, RedisNodeAddress } from './broker-config';
 import type { Environment } from './environment';
 
 /** `host:port[,host:port...]`: a host name, an IPv4 address or a bracketed IPv6 address. */
-export const HOST_PORT_LIST = /^\s*(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}\s*(?:,\s*(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}\s*)*$/;
+export const HOST_PORT_LIST =
+  /^\s*(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}\s*(?:,\s*(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}\s*)*$/;
 
 const TOPOLOGY_VARIABLES = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const;
 
@@ -19,12 +20,16 @@ export function redisConfig(e: Environment): RedisConfig | undefined {
   const auth = { username: e.REDIS_USERNAME, password: e.REDIS_PASSWORD };
   if (e.REDIS_URL) {
     for (const name of ['REDIS_USERNAME', 'REDIS_PASSWORD'] as const) {
-      if (e[name] !== undefined) throw new ConfigError(`${name} applies to REDIS_SENTINELS and REDIS_CLUSTER_NODES; with REDIS_URL put it in the URL (redis://user:password@host:6379)`);
+      if (e[name] !== undefined)
+        throw new ConfigError(
+          `${name} applies to REDIS_SENTINELS and REDIS_CLUSTER_NODES; with REDIS_URL put it in the URL (redis://user:password@host:6379)`,
+        );
     }
     return { topology: 'single', url: checkedRedisUrl(e.REDIS_URL) };
   }
   if (e.REDIS_SENTINELS) {
-    if (!e.REDIS_SENTINEL_NAME) throw new ConfigError('REDIS_SENTINELS is set: set REDIS_SENTINEL_NAME to the name the sentinels monitor the primary under');
+    if (!e.REDIS_SENTINEL_NAME)
+      throw new ConfigError('REDIS_SENTINELS is set: set REDIS_SENTINEL_NAME to the name the sentinels monitor the primary under');
     const sentinels = addresses('REDIS_SENTINELS', e.REDIS_SENTINELS);
     return { topology: 'sentinel', sentinels, name: e.REDIS_SENTINEL_NAME, sentinelPassword: e.REDIS_SENTINEL_PASSWORD, ...auth };
   }

@@ -5,7 +5,11 @@ import { MemoryConnectStateStore } from './memory-connect-state-store';
 import { RedisConnectStateStore } from './redis-connect-state-store';
 
 const redis = new Redis(process.env.TEST_REDIS_URL!);
-const PENDING: PendingAuthorization = { provider: 'acme', sealedVerifier: 'v1.sealed', redirectUri: 'https://broker.example.com/oauth/callback' };
+const PENDING: PendingAuthorization = {
+  provider: 'acme',
+  sealedVerifier: 'v1.sealed',
+  redirectUri: 'https://broker.example.com/oauth/callback',
+};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 afterAll(() => redis.quit());

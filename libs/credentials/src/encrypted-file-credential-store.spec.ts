@@ -21,7 +21,8 @@ credentialStoreContract('EncryptedFileCredentialStore', async () => {
   const file = newFile();
   return {
     store: await createdStore(file),
-    corrupt: async () => writeFileSync(file, JSON.stringify({ format: 'token-broker-credentials', v: 1, iv: 'AAAA', tag: 'AAAA', data: 'garbage' })),
+    corrupt: async () =>
+      writeFileSync(file, JSON.stringify({ format: 'token-broker-credentials', v: 1, iv: 'AAAA', tag: 'AAAA', data: 'garbage' })),
   };
 });
 
@@ -40,7 +41,9 @@ describe('EncryptedFileCredentialStore on disk', () => {
     const fifo = join(dir, 'credentials.enc');
     execFileSync('mkfifo', [fifo]);
     await expect(new EncryptedFileCredentialStore(fifo, newBox()).ping()).rejects.toThrow(`Credentials file ${fifo} is not a regular file`);
-    await expect(new EncryptedFileCredentialStore('/dev/zero', newBox()).get('p')).rejects.toThrow('Credentials file /dev/zero is not a regular file');
+    await expect(new EncryptedFileCredentialStore('/dev/zero', newBox()).get('p')).rejects.toThrow(
+      'Credentials file /dev/zero is not a regular file',
+    );
   });
 
   it('refuses to read a file written with another key, saying so', async () => {
@@ -61,7 +64,10 @@ describe('EncryptedFileCredentialStore on disk', () => {
 
 // fails on the old code: a deleted file read as an empty store, and the next write created a new one holding only that write
 describe('EncryptedFileCredentialStore whose file is deleted while it runs', () => {
-  const missing = { code: 'credential_store_unavailable', message: expect.stringMatching(/Credentials file .*credentials\.enc is missing.*credentials init/) };
+  const missing = {
+    code: 'credential_store_unavailable',
+    message: expect.stringMatching(/Credentials file .*credentials\.enc is missing.*credentials init/),
+  };
 
   it('refuses reads, writes and deletes, and recreates nothing, in every process sharing the file', async () => {
     const file = newFile();

@@ -2,11 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import {
-  CredentialConflictError,
-  CredentialStoreCorruptError,
-  CredentialStoreUnavailableError,
-} from '@app/errors';
+import { CredentialConflictError, CredentialStoreCorruptError, CredentialStoreUnavailableError } from '@app/errors';
 import { CredentialRecord, CredentialStore } from './credential-store';
 import { withFileLock } from './file-lock';
 import { SecretBox, type SealedParts } from './secret-box';
@@ -97,7 +93,7 @@ export class EncryptedFileCredentialStore implements CredentialStore {
       if (next) contents[provider] = next;
       else delete contents[provider];
       await this.writeAll(contents);
-      return next ?? (current);
+      return next ?? current;
     });
   }
 
@@ -106,7 +102,8 @@ export class EncryptedFileCredentialStore implements CredentialStore {
     if (!info) throw this.missing();
     // a FIFO would block every read, /dev/zero would never end
     if (!info.isFile()) throw new CredentialStoreUnavailableError(`Credentials file ${this.path} is not a regular file`);
-    if (info.size > MAX_FILE_BYTES) throw new CredentialStoreUnavailableError(`Credentials file ${this.path} is larger than 64 MiB: is this the right file?`);
+    if (info.size > MAX_FILE_BYTES)
+      throw new CredentialStoreUnavailableError(`Credentials file ${this.path} is larger than 64 MiB: is this the right file?`);
     // every write replaces the file by rename: a new inode, whatever the clock or size says
     const identity = `${info.ino}:${info.size}:${info.mtimeMs}`;
     if (this.decrypted?.identity === identity) return this.decrypted.contents;

@@ -73,7 +73,7 @@ describe('withFileLock', () => {
     expect(readdirSync(join(counterFile, '..'))).toEqual(['credentials.enc']);
   });
 
-  it('takes over a dead owner\'s lock even when a waiter died while holding its claim on it', async () => {
+  it("takes over a dead owner's lock even when a waiter died while holding its claim on it", async () => {
     const file = newFile();
     writeFileSync(`${file}.lock`, deadOwnersLock);
     const claim = `${file}.lock.${createHash('sha256').update(`${file}.lock\n${deadOwnersLock.toString()}`).digest('hex').slice(0, 32)}.claim`;

@@ -39,13 +39,17 @@ describe('findLoosePermissions', () => {
   ])('says what to chmod for a file of mode %s', (shown, who) => {
     const { key } = privateFiles();
     chmodSync(key, parseInt(shown, 8));
-    expect(findLoosePermissions([key], uid)).toEqual([{ problem: `${key} is accessible to ${who} (mode ${shown})`, fix: `chmod 600 ${key}` }]);
+    expect(findLoosePermissions([key], uid)).toEqual([
+      { problem: `${key} is accessible to ${who} (mode ${shown})`, fix: `chmod 600 ${key}` },
+    ]);
   });
 
   it('says what to run for a directory others can write, unless its sticky bit protects the files in it', () => {
     const { dir, key } = privateFiles();
     chmodSync(dir, 0o777);
-    expect(findLoosePermissions([key], uid)).toEqual([{ problem: `directory ${dir} is writable by others (mode 0777)`, fix: `chmod o-w ${dir}` }]);
+    expect(findLoosePermissions([key], uid)).toEqual([
+      { problem: `directory ${dir} is writable by others (mode 0777)`, fix: `chmod o-w ${dir}` },
+    ]);
     chmodSync(dir, 0o1777);
     expect(findLoosePermissions([key], uid)).toEqual([]);
   });
@@ -53,7 +57,10 @@ describe('findLoosePermissions', () => {
   it("refuses a file not owned by the broker's user", () => {
     const { key } = privateFiles();
     const broker = uid + 1;
-    expect(findLoosePermissions([key], broker)).toContainEqual({ problem: `${key} is owned by uid ${uid}, not the broker's user (uid ${broker})`, fix: `chown ${broker} ${key}` });
+    expect(findLoosePermissions([key], broker)).toContainEqual({
+      problem: `${key} is owned by uid ${uid}, not the broker's user (uid ${broker})`,
+      fix: `chown ${broker} ${key}`,
+    });
   });
 
   it('refuses a directory owned by another user, but not one owned by root', () => {
@@ -109,7 +116,9 @@ describe('requirePrivateCredentialFiles', () => {
     const files = privateFiles();
     chmodSync(files.key, 0o644);
     chmodSync(files.credentials, 0o644);
-    expect(() => requirePrivateCredentialFiles({ ...fileConfig(files), masterKey: 'set' }, quietLogger(), uid)).toThrow(/credentials\.enc is accessible/);
+    expect(() => requirePrivateCredentialFiles({ ...fileConfig(files), masterKey: 'set' }, quietLogger(), uid)).toThrow(
+      /credentials\.enc is accessible/,
+    );
     expect(() => requirePrivateCredentialFiles({ ...fileConfig(files), masterKey: 'set' }, quietLogger(), uid)).not.toThrow(/master\.key/);
     const vault: CredentialStoreConfig = {
       backend: 'vault',
@@ -123,7 +132,9 @@ describe('requirePrivateCredentialFiles', () => {
       filePermissions: 'strict',
     };
     expect(() => requirePrivateCredentialFiles(vault, quietLogger(), uid)).not.toThrow();
-    expect(() => requirePrivateCredentialFiles({ ...vault, masterKey: undefined }, quietLogger(), uid)).toThrow(/master\.key is accessible/);
+    expect(() => requirePrivateCredentialFiles({ ...vault, masterKey: undefined }, quietLogger(), uid)).toThrow(
+      /master\.key is accessible/,
+    );
   });
 
   it('checks nothing where there are no POSIX owners (Windows)', () => {

@@ -23,14 +23,19 @@ export function findLoosePermissions(files: string[], uid: number): LoosePermiss
     const info = statIfPresent(file);
     if (!info) continue;
     if (info.uid !== uid) found.push({ problem: owner(file, info), fix: `chown ${uid} ${shellWord(file)}` });
-    if (info.mode & 0o077) found.push({ problem: `${file} is accessible to ${groupAndOthers(info.mode)} (mode ${octal(info.mode)})`, fix: `chmod 600 ${shellWord(file)}` });
+    if (info.mode & 0o077)
+      found.push({
+        problem: `${file} is accessible to ${groupAndOthers(info.mode)} (mode ${octal(info.mode)})`,
+        fix: `chmod 600 ${shellWord(file)}`,
+      });
   }
   for (const dir of new Set(files.map((file) => dirname(file)))) {
     const info = statIfPresent(dir);
     if (!info) continue;
     // root can replace anything anyway: a root-owned directory gives no one else a way in
     if (info.uid !== uid && info.uid !== 0) found.push({ problem: `directory ${owner(dir, info)}`, fix: `chown ${uid} ${shellWord(dir)}` });
-    if (info.mode & 0o002 && !(info.mode & 0o1000)) found.push({ problem: `directory ${dir} is writable by others (mode ${octal(info.mode)})`, fix: `chmod o-w ${shellWord(dir)}` });
+    if (info.mode & 0o002 && !(info.mode & 0o1000))
+      found.push({ problem: `directory ${dir} is writable by others (mode ${octal(info.mode)})`, fix: `chmod o-w ${shellWord(dir)}` });
   }
   return found;
 }

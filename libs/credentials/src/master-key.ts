@@ -38,7 +38,9 @@ function readKeyFile(path: string): Buffer | undefined {
   const key = Buffer.from(text, 'base64');
   if (key.length !== 32) {
     // the same rule, in the same words, as for BROKER_MASTER_KEY (libs/config environment.ts)
-    throw new ConfigError(`BROKER_MASTER_KEY_FILE ${path}: the key must be base64 of exactly 32 random bytes (make one with: openssl rand -base64 32)`);
+    throw new ConfigError(
+      `BROKER_MASTER_KEY_FILE ${path}: the key must be base64 of exactly 32 random bytes (make one with: openssl rand -base64 32)`,
+    );
   }
   return key;
 }

@@ -15,7 +15,8 @@ function freshConfig(): Config {
   return { backend: 'file', file: join(data, 'credentials.enc'), masterKeyFile: join(data, 'master.key') };
 }
 
-const newLogger = () => ({ log: jest.fn(), warn: jest.fn(), error: jest.fn() }) as unknown as Logger & Record<'log' | 'warn' | 'error', jest.Mock>;
+const newLogger = () =>
+  ({ log: jest.fn(), warn: jest.fn(), error: jest.fn() }) as unknown as Logger & Record<'log' | 'warn' | 'error', jest.Mock>;
 const missing = { code: 'credential_store_unavailable', message: expect.stringContaining('is missing') };
 
 describe('openCredentialsFile', () => {
@@ -46,7 +47,9 @@ describe('openCredentialsFile', () => {
     rmSync(config.file);
     const marked = newLogger();
     await openCredentialsFile(config, marked);
-    expect(marked.error).toHaveBeenCalledWith(expect.stringMatching(/credentials\.enc is missing though .*credentials\.enc\.created shows it existed.*credentials init/));
+    expect(marked.error).toHaveBeenCalledWith(
+      expect.stringMatching(/credentials\.enc is missing though .*credentials\.enc\.created shows it existed.*credentials init/),
+    );
     rmSync(`${config.file}.created`);
     const logger = newLogger();
     const { store } = await openCredentialsFile(config, logger);

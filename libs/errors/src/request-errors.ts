@@ -47,9 +47,7 @@ export class TtlUnattainableError extends BrokerError {
     readonly minTtlSeconds: number,
     readonly lifetimeSeconds: number,
   ) {
-    super(
-      `Tokens from "${provider}" live ${lifetimeSeconds}s when fresh; minTtl=${minTtlSeconds} can never be met`,
-    );
+    super(`Tokens from "${provider}" live ${lifetimeSeconds}s when fresh; minTtl=${minTtlSeconds} can never be met`);
   }
 }
 

@@ -22,13 +22,18 @@ describe.each([
     let entered = 0;
     await Promise.all(
       Array.from({ length: 5 }, () =>
-        lock.withLock('r', 2_000, async () => {
-          inside += 1;
-          entered += 1;
-          maxInside = Math.max(maxInside, inside);
-          await sleep(20);
-          inside -= 1;
-        }, { waitMs: 5_000 }),
+        lock.withLock(
+          'r',
+          2_000,
+          async () => {
+            inside += 1;
+            entered += 1;
+            maxInside = Math.max(maxInside, inside);
+            await sleep(20);
+            inside -= 1;
+          },
+          { waitMs: 5_000 },
+        ),
       ),
     );
     expect(maxInside).toBe(1);
@@ -58,7 +63,16 @@ describe.each([
   });
 
   it('releases the lock when the holder throws', async () => {
-    await expect(lock.withLock('r', 2_000, async () => { throw new Error('boom'); }, { waitMs: 0 })).rejects.toThrow('boom');
+    await expect(
+      lock.withLock(
+        'r',
+        2_000,
+        async () => {
+          throw new Error('boom');
+        },
+        { waitMs: 0 },
+      ),
+    ).rejects.toThrow('boom');
     await expect(lock.withLock('r', 2_000, async () => 'free', { waitMs: 0 })).resolves.toBe('free');
   });
 });
@@ -67,11 +81,16 @@ describe('RedisLock extension', () => {
   it('keeps the lock past its TTL while the holder works', async () => {
     const lock = new RedisLock(redis, `t${randomBytes(4).toString('hex')}:`);
     let rivalResult: unknown;
-    await lock.withLock('r', 300, async (held) => {
-      await sleep(700); // over twice the TTL
-      rivalResult = await lock.withLock('r', 300, async () => 'got in', { waitMs: 0 }).catch((error: Error) => error);
-      expect(held.signal.aborted).toBe(false);
-    }, { waitMs: 0 });
+    await lock.withLock(
+      'r',
+      300,
+      async (held) => {
+        await sleep(700); // over twice the TTL
+        rivalResult = await lock.withLock('r', 300, async () => 'got in', { waitMs: 0 }).catch((error: Error) => error);
+        expect(held.signal.aborted).toBe(false);
+      },
+      { waitMs: 0 },
+    );
     expect(rivalResult).toBeInstanceOf(LockUnavailableError);
   });
 });

@@ -28,16 +28,19 @@ export class RedisLock implements DistributedLock {
     const key = this.key(resource);
     let lock = await this.acquire(key, ttlMs, options.waitMs, resource);
     const lost = new AbortController();
-    const extender = setInterval(() => {
-      lock.extend(ttlMs).then(
-        (extended) => (lock = extended),
-        (error: Error) => {
-          clearInterval(extender);
-          this.logger.warn(`Lost lock ${resource}: ${error.message}`);
-          lost.abort(new LockUnavailableError(resource));
-        },
-      );
-    }, Math.max(100, Math.floor(ttlMs / 3)));
+    const extender = setInterval(
+      () => {
+        lock.extend(ttlMs).then(
+          (extended) => (lock = extended),
+          (error: Error) => {
+            clearInterval(extender);
+            this.logger.warn(`Lost lock ${resource}: ${error.message}`);
+            lost.abort(new LockUnavailableError(resource));
+          },
+        );
+      },
+      Math.max(100, Math.floor(ttlMs / 3)),
+    );
     try {
       return await fn({ signal: lost.signal });
     } finally {

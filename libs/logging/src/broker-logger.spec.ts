@@ -24,7 +24,13 @@ describe('createBrokerLogger', () => {
   });
 
   it('keeps ordinary fields, the level as a word and an ISO time', () => {
-    expect(logOnce({ provider: 'sd', outcome: 'ok' })).toEqual({ level: 'info', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), provider: 'sd', outcome: 'ok', msg: 'test' });
+    expect(logOnce({ provider: 'sd', outcome: 'ok' })).toEqual({
+      level: 'info',
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      provider: 'sd',
+      outcome: 'ok',
+      msg: 'test',
+    });
   });
 
   it('drops lines below its level', () => {

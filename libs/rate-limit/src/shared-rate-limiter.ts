@@ -45,7 +45,8 @@ export class SharedRateLimiter {
       state = { window: index, sharedTotal: 0, unsynced: 0 };
       this.keys.set(key, state);
     }
-    if (state.sharedTotal + state.unsynced >= this.limit) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(resetInMs / 1000)) };
+    if (state.sharedTotal + state.unsynced >= this.limit)
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(resetInMs / 1000)) };
     state.unsynced += 1;
     return { allowed: true, retryAfterSeconds: 0 };
   }

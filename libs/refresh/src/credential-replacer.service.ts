@@ -43,7 +43,11 @@ export class CredentialReplacer {
       const claim = current && readClaim(current.values);
       const spending = claim && claim.deadline > Date.now() && current.values.refresh_token === values.refresh_token;
       try {
-        return await this.credentials.put(provider, spending ? { ...values, [CLAIM_FIELD]: current.values[CLAIM_FIELD] } : values, current?.version ?? 0);
+        return await this.credentials.put(
+          provider,
+          spending ? { ...values, [CLAIM_FIELD]: current.values[CLAIM_FIELD] } : values,
+          current?.version ?? 0,
+        );
       } catch (error) {
         // a refresh wrote in between: look again (a claim renews every few seconds, so this settles at once)
         if (!(error instanceof CredentialConflictError) || attempt === 5) throw error;

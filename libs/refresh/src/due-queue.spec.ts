@@ -8,7 +8,12 @@ describe('DueQueue', () => {
     expect(queue.popDue(-1)).toBeUndefined();
     const order: number[] = [];
     for (let id = queue.popDue(499); id !== undefined; id = queue.popDue(499)) order.push(times.find((t) => t.id === id)!.at);
-    expect(order).toEqual(times.map((t) => t.at).filter((at) => at <= 499).sort((a, b) => a - b));
+    expect(order).toEqual(
+      times
+        .map((t) => t.at)
+        .filter((at) => at <= 499)
+        .sort((a, b) => a - b),
+    );
     expect(queue.size).toBe(times.filter((t) => t.at > 499).length);
   });
 });

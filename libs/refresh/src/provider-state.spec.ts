@@ -11,8 +11,16 @@ describe('deriveProviderState', () => {
     ['nothing stored and no token', 'credentials_missing', { hasCredentials: false, hasToken: false, status: undefined }],
     ['no credentials but a token still valid (deleted after the refresh)', 'ok', { hasCredentials: false }],
     ['upstream refused the credentials', 'reauthorization_required', { status: { state: 'reauthorization_required' } }],
-    ['refused, even while a refresh holds the lock', 'reauthorization_required', { status: { state: 'reauthorization_required' }, refreshing: true }],
-    ['nothing stored wins over a stale refusal', 'credentials_missing', { hasCredentials: false, hasToken: false, status: { state: 'reauthorization_required' } }],
+    [
+      'refused, even while a refresh holds the lock',
+      'reauthorization_required',
+      { status: { state: 'reauthorization_required' }, refreshing: true },
+    ],
+    [
+      'nothing stored wins over a stale refusal',
+      'credentials_missing',
+      { hasCredentials: false, hasToken: false, status: { state: 'reauthorization_required' } },
+    ],
     ['a refresh holding the lock', 'refreshing', { refreshing: true }],
     ['a retry in progress after failures', 'refreshing', { status: { state: 'failing' }, refreshing: true }],
     ['transient failures, backing off', 'failing', { status: { state: 'failing' } }],
@@ -38,7 +46,11 @@ describe('statusWithRefusal', () => {
   const refusal = { code: 'invalid_grant', message: 'the upstream refused the refresh token', at: 1_000 };
 
   it('marks a chain the credential store says was refused, whatever Redis forgot', () => {
-    expect(statusWithRefusal(undefined, refusal)).toEqual({ state: 'reauthorization_required', consecutiveFailures: 1, lastError: refusal });
+    expect(statusWithRefusal(undefined, refusal)).toEqual({
+      state: 'reauthorization_required',
+      consecutiveFailures: 1,
+      lastError: refusal,
+    });
     expect(statusWithRefusal({ state: 'ok', consecutiveFailures: 0, lastRefreshAt: 900 }, refusal)?.state).toBe('reauthorization_required');
   });
 

@@ -35,7 +35,11 @@ export class ProviderStatusRecorder {
     await this.write(provider, status);
     this.metrics.refreshes.inc({ provider, outcome: 'ok' });
     const result = outcome.durable ? 'ok' : 'degraded';
-    this.logger.log({ msg: `Refreshed ${provider}`, ...event(provider, result, outcome.started), expires_at: new Date(outcome.expiresAt).toISOString() });
+    this.logger.log({
+      msg: `Refreshed ${provider}`,
+      ...event(provider, result, outcome.started),
+      expires_at: new Date(outcome.expiresAt).toISOString(),
+    });
   }
 
   /** New credentials end a "needs a person" state and any backoff at once, on every replica. Throws when not written. */
@@ -48,7 +52,12 @@ export class ProviderStatusRecorder {
   async outboxSettled(provider: string, how: 'committed' | 'retired'): Promise<void> {
     const previous = await this.read(provider);
     const state = previous?.state === 'degraded' || !previous ? 'ok' : previous.state;
-    await this.write(provider, { ...previous, state, consecutiveFailures: previous?.consecutiveFailures ?? 0, durableWritePending: undefined });
+    await this.write(provider, {
+      ...previous,
+      state,
+      consecutiveFailures: previous?.consecutiveFailures ?? 0,
+      durableWritePending: undefined,
+    });
     this.logger.log({ msg: `Pending credentials of ${provider} ${how}`, event: 'outbox', provider, outcome: how });
   }
 
@@ -56,22 +65,40 @@ export class ProviderStatusRecorder {
   async failed(provider: string, error: unknown, started: number): Promise<unknown> {
     const upstream = error instanceof UpstreamError ? error : (error as Error | undefined)?.cause;
     if (upstream instanceof UpstreamError) this.metrics.refreshes.inc({ provider, outcome: upstream.kind });
-    if (error instanceof UpstreamError && error.kind === 'permanent') return this.needsPerson(provider, error.reason, error.message, started, error);
+    if (error instanceof UpstreamError && error.kind === 'permanent')
+      return this.needsPerson(provider, error.reason, error.message, started, error);
     if (error instanceof ReauthorizationRequiredError) return this.needsPerson(provider, error.reason, error.message, started, error);
     if (error instanceof UpstreamError) return this.backOff(provider, error, started);
     if (error instanceof BrokerError && !isContention(error)) {
       const previous = await this.read(provider);
       const lastError = { code: error.code, message: error.message, at: Date.now() };
-      await this.write(provider, { ...previous, state: 'failing', consecutiveFailures: (previous?.consecutiveFailures ?? 0) + 1, lastError });
+      await this.write(provider, {
+        ...previous,
+        state: 'failing',
+        consecutiveFailures: (previous?.consecutiveFailures ?? 0) + 1,
+        lastError,
+      });
       this.logger.warn({ msg: `Refresh of ${provider} failed: ${error.message}`, ...event(provider, 'error', started), code: error.code });
     }
     return error;
   }
 
-  private async needsPerson(provider: string, reason: string, message: string, started: number, cause: Error): Promise<ReauthorizationRequiredError> {
+  private async needsPerson(
+    provider: string,
+    reason: string,
+    message: string,
+    started: number,
+    cause: Error,
+  ): Promise<ReauthorizationRequiredError> {
     const previous = await this.read(provider);
     const lastError = { code: reason, message, at: Date.now() };
-    await this.write(provider, { ...previous, state: 'reauthorization_required', consecutiveFailures: (previous?.consecutiveFailures ?? 0) + 1, lastError, retryAt: undefined });
+    await this.write(provider, {
+      ...previous,
+      state: 'reauthorization_required',
+      consecutiveFailures: (previous?.consecutiveFailures ?? 0) + 1,
+      lastError,
+      retryAt: undefined,
+    });
     this.logger.error({ msg: `${provider} needs a person: ${message}`, ...event(provider, 'reauthorization_required', started), reason });
     if (cause instanceof ReauthorizationRequiredError) return cause;
     return new ReauthorizationRequiredError(
@@ -88,13 +115,22 @@ export class ProviderStatusRecorder {
     const waitMs = Math.max(backoffMs(failures), error.details.retryAfterMs ?? 0);
     const lastError = { code: error.reason, message: error.message, at: Date.now() };
     const notBefore = error.details.retryAfterMs ? Date.now() + error.details.retryAfterMs : undefined;
-    await this.write(provider, { ...previous, state: 'failing', consecutiveFailures: failures, lastError, retryAt: Date.now() + waitMs, notBefore });
+    await this.write(provider, {
+      ...previous,
+      state: 'failing',
+      consecutiveFailures: failures,
+      lastError,
+      retryAt: Date.now() + waitMs,
+      notBefore,
+    });
     this.logger.warn({
       msg: `Refresh of ${provider} failed (${error.reason}), attempt ${failures}; retrying in ${Math.ceil(waitMs / 1000)}s`,
       ...event(provider, 'failing', started),
       reason: error.reason,
     });
-    return new UpstreamUnavailableError(provider, `Upstream for "${provider}" is unavailable: ${error.message}`, Math.ceil(waitMs / 1000), { cause: error });
+    return new UpstreamUnavailableError(provider, `Upstream for "${provider}" is unavailable: ${error.message}`, Math.ceil(waitMs / 1000), {
+      cause: error,
+    });
   }
 
   private async read(provider: string): Promise<ProviderStatus | undefined> {

@@ -50,7 +50,10 @@ export function publicFields(values: Record<string, string>): Record<string, str
 
 /** Identifies a refresh token without keeping it (the outbox records which token it succeeded). */
 export function fingerprint(secret: string | undefined): string {
-  return createHash('sha256').update(secret ?? '').digest('base64url').slice(0, 22);
+  return createHash('sha256')
+    .update(secret ?? '')
+    .digest('base64url')
+    .slice(0, 22);
 }
 
 function readJsonField<T>(values: Record<string, string>, field: string): T | undefined {

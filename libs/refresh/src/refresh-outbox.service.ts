@@ -64,7 +64,9 @@ export class RefreshOutbox implements OnApplicationShutdown {
         const held = current?.values.refresh_token;
         if (current && held === pending.rotated.refresh_token) return this.done(provider, pending, { kind: 'committed', record: current });
         if (!current || fingerprint(held) !== pending.spent) {
-          this.logger.error(`${provider}: credentials written by a person superseded rotated credentials of attempt ${pending.attemptId}; discarding them`);
+          this.logger.error(
+            `${provider}: credentials written by a person superseded rotated credentials of attempt ${pending.attemptId}; discarding them`,
+          );
           return this.done(provider, pending, { kind: 'retired' });
         }
         try {

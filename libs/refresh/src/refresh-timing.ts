@@ -12,7 +12,11 @@ export function refreshWindowMs(token: Pick<StoredToken, 'expiresAt' | 'obtained
  * When this replica should start a pre-refresh: the window start, moved earlier by up to 10% of
  * the window at random so providers (and replicas) don't refresh in lockstep.
  */
-export function refreshDueAt(token: Pick<StoredToken, 'expiresAt' | 'obtainedAt'>, refreshBefore: RefreshBefore, random = Math.random()): number {
+export function refreshDueAt(
+  token: Pick<StoredToken, 'expiresAt' | 'obtainedAt'>,
+  refreshBefore: RefreshBefore,
+  random = Math.random(),
+): number {
   const window = refreshWindowMs(token, refreshBefore);
   return token.expiresAt - window - window * 0.1 * random;
 }

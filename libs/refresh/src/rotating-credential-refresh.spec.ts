@@ -59,7 +59,10 @@ describe.each([
 
   it('keeps the lock and the claim while the upstream answers slower than the lock TTL', async () => {
     simulator.delayMs = 900; // LOCK_TTL_MS is 600
-    const results = await Promise.allSettled([replicas[0].refresh('pa', { lockWaitMs: 5_000 }), replicas[1].refresh('pa', { lockWaitMs: 5_000 })]);
+    const results = await Promise.allSettled([
+      replicas[0].refresh('pa', { lockWaitMs: 5_000 }),
+      replicas[1].refresh('pa', { lockWaitMs: 5_000 }),
+    ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
     expect(simulator.report()).toMatchObject({ refreshes: 2, reuses: 0, overlappingUses: 0 });
   });
@@ -67,11 +70,13 @@ describe.each([
   it('refuses a stale writer: a claim on an old version fails before any upstream call', async () => {
     const stale = await store.get('pa');
     await replicas[0].refresh('pa'); // another holder moves the version on
-    await expect(store.put('pa', { ...stale!.values, [CLAIM_FIELD]: '{}' }, stale!.version)).rejects.toMatchObject({ code: 'credential_conflict' });
+    await expect(store.put('pa', { ...stale!.values, [CLAIM_FIELD]: '{}' }, stale!.version)).rejects.toMatchObject({
+      code: 'credential_conflict',
+    });
     expect(simulator.report().refreshes).toBe(1);
   });
 
-  it('keeps a dead holder\'s claim exclusive until its lease ends, then presents the token once more', async () => {
+  it("keeps a dead holder's claim exclusive until its lease ends, then presents the token once more", async () => {
     const record = await store.get('pa');
     const claim = { attemptId: 'dead-holder', deadline: Date.now() + 1_500, recovering: false };
     await store.put('pa', { ...record!.values, [CLAIM_FIELD]: JSON.stringify(claim) }, record!.version);

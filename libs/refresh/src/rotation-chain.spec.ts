@@ -38,9 +38,15 @@ interface ReplicaSetup {
 }
 
 /** Replicas on one backend; each prefix is one lock domain (a replica with another prefix acts as one whose lock was lost). */
-async function replicasOn(fixture: BackendFixture, prefixes: string[], { yamlExtra = '', env = {}, seed = true }: ReplicaSetup = {}): Promise<RefreshReplica[]> {
+async function replicasOn(
+  fixture: BackendFixture,
+  prefixes: string[],
+  { yamlExtra = '', env = {}, seed = true }: ReplicaSetup = {},
+): Promise<RefreshReplica[]> {
   const providersYaml = `providers:\n  pa: { type: passolution, baseUrl: "${simulator.url}"${yamlExtra} }\n`;
-  const started = await Promise.all(prefixes.map((redisPrefix) => startReplica({ backend: fixture.backend, redisPrefix, redisUrl: redis.url, providersYaml, env })));
+  const started = await Promise.all(
+    prefixes.map((redisPrefix) => startReplica({ backend: fixture.backend, redisPrefix, redisUrl: redis.url, providersYaml, env })),
+  );
   replicas.push(...started);
   if (seed) await reseed(started[0], simulator.currentRefreshToken);
   return started;
@@ -74,7 +80,7 @@ it('1. a claimed call survives losing the lock: Redis restarted while the upstre
   expect(await storedRefreshToken(replica)).toBe(simulator.currentRefreshToken);
 });
 
-it('2. a live holder\'s claim does not expire under it, however slow its claim write and its upstream', async () => {
+it("2. a live holder's claim does not expire under it, however slow its claim write and its upstream", async () => {
   const [holder, other] = await replicasOn(vaultBackend(vault), [prefix(), prefix()]);
   simulator.delayMs = 1_900; // as slow as the upstream timeout
   vault.delayNextWrites(1_200); // the claim write itself is slow

@@ -10,7 +10,10 @@ const STATES = ['ok', 'refreshing', 'degraded', 'failing', 'reauthorization_requ
 export class ErrorBody {
   @ApiProperty({ description: 'Machine-readable code', example: 'upstream_unavailable' })
   error: string;
-  @ApiProperty({ description: 'What went wrong, for a person; never a secret or an upstream body', example: 'Upstream for "sd" is unavailable: HTTP 503' })
+  @ApiProperty({
+    description: 'What went wrong, for a person; never a secret or an upstream body',
+    example: 'Upstream for "sd" is unavailable: HTTP 503',
+  })
   message: string;
 }
 
@@ -40,7 +43,12 @@ export class ProviderStatusBody {
   @ApiProperty({ enum: STATES }) state: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) expires_at: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) last_refresh_at: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'Start of the pre-refresh window, or the end of the backoff' })
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'Start of the pre-refresh window, or the end of the backoff',
+  })
   next_refresh_at: string | null;
   @ApiProperty() consecutive_failures: number;
   @ApiProperty({ type: LastErrorBody, nullable: true }) last_error: LastErrorBody | null;

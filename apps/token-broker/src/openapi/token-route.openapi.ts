@@ -8,7 +8,9 @@ import { TokenBody } from './api-models';
  * its OpenAPI entry is written here, in the same terms as the controllers' entries.
  */
 export function describeTokenRoute(document: OpenAPIObject): void {
-  const errors = Object.fromEntries([400, 401, 403, 404, 422, 429, 503].map((status) => [String(status), errorResponse(ERROR_MEANINGS[status])]));
+  const errors = Object.fromEntries(
+    [400, 401, 403, 404, 422, 429, 503].map((status) => [String(status), errorResponse(ERROR_MEANINGS[status])]),
+  );
   document.paths['/tokens/{provider}'] = {
     get: {
       tags: ['tokens'],
@@ -17,7 +19,13 @@ export function describeTokenRoute(document: OpenAPIObject): void {
       security: [{ caller: [] }],
       parameters: [
         { name: 'provider', in: 'path', required: true, schema: { type: 'string' } },
-        { name: 'minTtl', in: 'query', required: false, description: 'Seconds the token must still be valid (0 to 31536000)', schema: { type: 'string' } },
+        {
+          name: 'minTtl',
+          in: 'query',
+          required: false,
+          description: 'Seconds the token must still be valid (0 to 31536000)',
+          schema: { type: 'string' },
+        },
       ],
       responses: { '200': { description: '', content: { 'application/json': { schema: { $ref: getSchemaPath(TokenBody) } } } }, ...errors },
     },

@@ -5,7 +5,10 @@ import type { CredentialStore } from '../credential-store';
  * The behaviour every credential store must have. `corrupt` damages the stored data of `provider`
  * behind the store's back.
  */
-export function credentialStoreContract(name: string, setup: () => Promise<{ store: CredentialStore; corrupt(provider: string): Promise<void> }>): void {
+export function credentialStoreContract(
+  name: string,
+  setup: () => Promise<{ store: CredentialStore; corrupt(provider: string): Promise<void> }>,
+): void {
   describe(`${name} (credential store contract)`, () => {
     let store: CredentialStore;
     let corrupt: (provider: string) => Promise<void>;
@@ -46,7 +49,7 @@ export function credentialStoreContract(name: string, setup: () => Promise<{ sto
       const base = await store.put(id, { refresh_token: 'r0' });
       const results = await Promise.allSettled(['a', 'b', 'c', 'd'].map((t) => store.put(id, { refresh_token: t }, base.version)));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-      expect(results.filter((r) => r.status === 'rejected').every((r) => (r).reason instanceof CredentialConflictError)).toBe(true);
+      expect(results.filter((r) => r.status === 'rejected').every((r) => r.reason instanceof CredentialConflictError)).toBe(true);
     });
 
     it('deletes', async () => {

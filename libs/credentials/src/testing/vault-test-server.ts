@@ -108,7 +108,12 @@ export class VaultTestServer {
       if (this.failReads) return reply(503, { errors: ['Vault is sealed'] });
       if (versions.length === 0) return reply(404, { errors: [] });
       const latest = versions.at(-1)!;
-      return reply(200, { data: { data: latest.data, metadata: { version: versions.length, created_time: latest.created_time, deletion_time: '', destroyed: false } } });
+      return reply(200, {
+        data: {
+          data: latest.data,
+          metadata: { version: versions.length, created_time: latest.created_time, deletion_time: '', destroyed: false },
+        },
+      });
     }
     if (kind === 'data' && (req.method === 'POST' || req.method === 'PUT')) {
       if (this.slowWrites.count > 0) {

@@ -8,7 +8,10 @@ const server = new VaultTestServer();
 beforeAll(() => server.start());
 afterAll(() => server.stop());
 
-function storeFor(config: Omit<VaultCredentialStoreConfig, 'backend' | 'kvMount' | 'pathPrefix'>, pathPrefix = `tb-${Math.random().toString(36).slice(2)}`) {
+function storeFor(
+  config: Omit<VaultCredentialStoreConfig, 'backend' | 'kvMount' | 'pathPrefix'>,
+  pathPrefix = `tb-${Math.random().toString(36).slice(2)}`,
+) {
   const full: VaultCredentialStoreConfig = { backend: 'vault', kvMount: 'secret', pathPrefix, ...config };
   return { store: new VaultKv2CredentialStore(full, new VaultSession(full)), pathPrefix };
 }
@@ -18,21 +21,31 @@ credentialStoreContract('VaultKv2CredentialStore (KV v2 test server)', async () 
   return { store, corrupt: async (provider) => server.putRaw(`${pathPrefix}/${provider}`, { api_key: 42 }) };
 });
 
-const realVault = process.env.VAULT_ADDR && process.env.VAULT_TOKEN ? { address: process.env.VAULT_ADDR, token: process.env.VAULT_TOKEN } : undefined;
+const realVault =
+  process.env.VAULT_ADDR && process.env.VAULT_TOKEN ? { address: process.env.VAULT_ADDR, token: process.env.VAULT_TOKEN } : undefined;
 if (realVault) {
   credentialStoreContract(`VaultKv2CredentialStore (real Vault at ${realVault.address})`, async () => {
     const { store, pathPrefix } = storeFor({ address: realVault.address, auth: { method: 'token', token: realVault.token } });
-    const session = new VaultSession({ backend: 'vault', address: realVault.address, auth: { method: 'token', token: realVault.token }, kvMount: 'secret', pathPrefix });
+    const session = new VaultSession({
+      backend: 'vault',
+      address: realVault.address,
+      auth: { method: 'token', token: realVault.token },
+      kvMount: 'secret',
+      pathPrefix,
+    });
     return {
       store,
-      corrupt: async (provider) => void (await session.request('POST', `/v1/secret/data/${pathPrefix}/${provider}`, { data: { api_key: 42 } })),
+      corrupt: async (provider) =>
+        void (await session.request('POST', `/v1/secret/data/${pathPrefix}/${provider}`, { data: { api_key: 42 } })),
     };
   });
 } else {
   describe('VaultKv2CredentialStore (real Vault)', () => {
     it.skip('needs VAULT_ADDR and VAULT_TOKEN: docker compose -f docker/compose.yaml up vault', () => undefined);
   });
-  process.stdout.write('Real-Vault contract job skipped: set VAULT_ADDR and VAULT_TOKEN (docker compose -f docker/compose.yaml up vault)\n');
+  process.stdout.write(
+    'Real-Vault contract job skipped: set VAULT_ADDR and VAULT_TOKEN (docker compose -f docker/compose.yaml up vault)\n',
+  );
 }
 
 describe('VaultKv2CredentialStore with AppRole', () => {

@@ -13,7 +13,8 @@ export class OptionReader {
   string(field: string, fallback?: string): string {
     const value = this.take(field);
     if (value === undefined && fallback !== undefined) return fallback;
-    if (typeof value !== 'string' || value === '') throw this.error(field, value === undefined ? 'is required' : 'must be a non-empty string');
+    if (typeof value !== 'string' || value === '')
+      throw this.error(field, value === undefined ? 'is required' : 'must be a non-empty string');
     return value;
   }
 

@@ -8,9 +8,12 @@ describe('upstream answers as failures', () => {
     expect(oauthErrorCode({ error: code })).toBe(code);
   });
 
-  it.each(['bad secret s3cr3t for gen-id', 'access_denied', 'Invalid_Client', 'invalid_client ', 'simulated_failure', 42])('drops %p', (code) => {
-    expect(oauthErrorCode({ error: code })).toBeUndefined();
-  });
+  it.each(['bad secret s3cr3t for gen-id', 'access_denied', 'Invalid_Client', 'invalid_client ', 'simulated_failure', 42])(
+    'drops %p',
+    (code) => {
+      expect(oauthErrorCode({ error: code })).toBeUndefined();
+    },
+  );
 
   it('names a refusal with an unknown code by its status only', () => {
     const failure = failureFromResponse('p', answer(400, '{"error":"bad secret s3cr3t"}'), oauthErrorCode({ error: 'bad secret s3cr3t' }));

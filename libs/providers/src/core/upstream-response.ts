@@ -30,9 +30,15 @@ export function parseJsonObject(provider: string, response: UpstreamResponse): R
     );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UpstreamError(provider, 'transient', 'malformed_response', `Upstream answered HTTP ${response.status} with JSON that is not an object`, {
-      status: response.status,
-    });
+    throw new UpstreamError(
+      provider,
+      'transient',
+      'malformed_response',
+      `Upstream answered HTTP ${response.status} with JSON that is not an object`,
+      {
+        status: response.status,
+      },
+    );
   }
   return value as Record<string, unknown>;
 }

@@ -12,7 +12,9 @@ export class RefreshTokenClient implements TokenClient {
   async requestToken({ credentials }: TokenRequest): Promise<IssuedToken> {
     // no scope (§6: omitted means the scope granted): a person may have granted less than was asked
     // for, and a server refuses a refresh that asks for more (invalid_scope)
-    const grant = await this.endpoint.request({ grant_type: 'refresh_token', refresh_token: credentials.refresh_token }, credentials, { withScope: false });
+    const grant = await this.endpoint.request({ grant_type: 'refresh_token', refresh_token: credentials.refresh_token }, credentials, {
+      withScope: false,
+    });
     const rotated = grant.refreshToken !== undefined && grant.refreshToken !== credentials.refresh_token;
     return {
       accessToken: grant.accessToken,

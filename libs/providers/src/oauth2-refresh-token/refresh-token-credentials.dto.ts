@@ -6,6 +6,9 @@ import { ClientCredentialsDto } from '../oauth2/client-credentials.dto';
  * before anyone authorized it; refreshing needs one (until then: `credentials_missing`).
  */
 export class RefreshTokenCredentialsDto extends ClientCredentialsDto {
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(8192)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(8192)
   refresh_token?: string;
 }

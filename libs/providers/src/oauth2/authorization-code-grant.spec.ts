@@ -1,11 +1,17 @@
 import { AuthorizationCodeGrant } from './authorization-code-grant';
 import { OAuth2TokenEndpoint } from './oauth2-token-endpoint';
 
-const REQUEST = { clientId: 'acme client', redirectUri: 'https://broker.example.com/oauth/callback', state: 'st&te', codeChallenge: 'ch4llenge' };
+const REQUEST = {
+  clientId: 'acme client',
+  redirectUri: 'https://broker.example.com/oauth/callback',
+  state: 'st&te',
+  codeChallenge: 'ch4llenge',
+};
 
 describe('AuthorizationCodeGrant', () => {
   const endpoint = { request: jest.fn().mockResolvedValue({ accessToken: 'at', tokenType: 'Bearer', expiresAt: 1, refreshToken: 'rt' }) };
-  const grant = (authorizeUrl: string, scope?: string) => new AuthorizationCodeGrant(endpoint as unknown as OAuth2TokenEndpoint, authorizeUrl, scope);
+  const grant = (authorizeUrl: string, scope?: string) =>
+    new AuthorizationCodeGrant(endpoint as unknown as OAuth2TokenEndpoint, authorizeUrl, scope);
 
   it('sends the browser to the authorize URL with the RFC 6749 and RFC 7636 S256 parameters, each encoded', () => {
     const url = new URL(grant('https://auth.example.com/authorize', 'offline_access api').authorizationUrl(REQUEST));
@@ -30,7 +36,10 @@ describe('AuthorizationCodeGrant', () => {
 
   it('exchanges the code with its verifier and the same redirect_uri, without a scope (RFC 6749 §4.1.3)', async () => {
     const credentials = { client_id: 'acme client', client_secret: 's' };
-    const answer = await grant('https://auth.example.com/authorize', 'api').exchangeCode({ code: 'c0de', codeVerifier: 'v', redirectUri: REQUEST.redirectUri }, credentials);
+    const answer = await grant('https://auth.example.com/authorize', 'api').exchangeCode(
+      { code: 'c0de', codeVerifier: 'v', redirectUri: REQUEST.redirectUri },
+      credentials,
+    );
     expect(answer.refreshToken).toBe('rt');
     expect(endpoint.request).toHaveBeenCalledWith(
       { grant_type: 'authorization_code', code: 'c0de', redirect_uri: REQUEST.redirectUri, code_verifier: 'v' },

@@ -37,14 +37,18 @@ describe('Passportal signing and response mapping', () => {
   });
 
   it('treats success=false with a 5xx as transient', () => {
-    expect(() => mapPassportalResponse('pp', ok({ success: false }, 503))).toThrow(expect.objectContaining({ kind: 'transient' }) as UpstreamError);
+    expect(() => mapPassportalResponse('pp', ok({ success: false }, 503))).toThrow(
+      expect.objectContaining({ kind: 'transient' }) as UpstreamError,
+    );
   });
 
   it.each([
     ['an HTML error page', { status: 200, contentType: 'text/html', text: '<html><body>502 Bad Gateway</body></html>' }],
     ['truncated JSON', { status: 200, contentType: 'application/json', text: '{"success": true, "access_tok' }],
   ])('rejects %s as a transient malformed answer', (_case, response) => {
-    expect(() => mapPassportalResponse('pp', response)).toThrow(expect.objectContaining({ kind: 'transient', reason: 'malformed_response' }) as UpstreamError);
+    expect(() => mapPassportalResponse('pp', response)).toThrow(
+      expect.objectContaining({ kind: 'transient', reason: 'malformed_response' }) as UpstreamError,
+    );
   });
 
   it.each([
@@ -54,6 +58,8 @@ describe('Passportal signing and response mapping', () => {
     [{ success: true, access_token: 'at', expiry_time: future * 1000 }, 'an expiry in milliseconds'],
     [{ access_token: 'at', expiry_time: future }, 'no success flag (not a refusal: nobody refused)'],
   ])('rejects %j (%s) as a malformed answer', (body, _case) => {
-    expect(() => mapPassportalResponse('pp', ok(body))).toThrow(expect.objectContaining({ kind: 'transient', reason: 'malformed_response' }) as UpstreamError);
+    expect(() => mapPassportalResponse('pp', ok(body))).toThrow(
+      expect.objectContaining({ kind: 'transient', reason: 'malformed_response' }) as UpstreamError,
+    );
   });
 });

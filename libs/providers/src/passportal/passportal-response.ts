@@ -25,7 +25,9 @@ export function mapPassportalResponse(provider: string, response: UpstreamRespon
     });
   }
   if (body.success !== true) {
-    throw new UpstreamError(provider, 'transient', 'malformed_response', 'Upstream answered without a boolean "success"', { status: response.status });
+    throw new UpstreamError(provider, 'transient', 'malformed_response', 'Upstream answered without a boolean "success"', {
+      status: response.status,
+    });
   }
   const accessToken = requireString(provider, body, 'access_token');
   const refreshToken = typeof body.refresh_token === 'string' && body.refresh_token ? body.refresh_token : undefined;
@@ -40,7 +42,12 @@ export function mapPassportalResponse(provider: string, response: UpstreamRespon
 function parseExpiryTime(provider: string, value: unknown): number {
   const seconds = typeof value === 'string' && /^\d{9,11}$/.test(value.trim()) ? Number(value) : value;
   const now = Date.now();
-  if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds * 1000 <= now || seconds * 1000 - now > MAX_LIFETIME_SECONDS * 1000) {
+  if (
+    typeof seconds !== 'number' ||
+    !Number.isInteger(seconds) ||
+    seconds * 1000 <= now ||
+    seconds * 1000 - now > MAX_LIFETIME_SECONDS * 1000
+  ) {
     throw new UpstreamError(provider, 'transient', 'malformed_response', 'Upstream answered without a usable future "expiry_time"');
   }
   return seconds * 1000;

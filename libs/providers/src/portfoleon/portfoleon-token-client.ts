@@ -68,11 +68,13 @@ export class PortfoleonTokenClient implements TokenClient {
     const b64token = requireString(this.provider, parseJsonObject(this.provider, response), 'b64token');
     let expiresAt = readPortfoleonExpiry(b64token);
     if (expiresAt === undefined) {
-      if (!this.warnedNoExpiry) this.logger.warn(`${this.provider}: token header has no readable "exp"; assuming ${this.endpoints.fallbackLifetimeSeconds}s`);
+      if (!this.warnedNoExpiry)
+        this.logger.warn(`${this.provider}: token header has no readable "exp"; assuming ${this.endpoints.fallbackLifetimeSeconds}s`);
       this.warnedNoExpiry = true;
       expiresAt = Date.now() + this.endpoints.fallbackLifetimeSeconds * 1000;
     }
-    if (expiresAt <= Date.now()) throw new UpstreamError(this.provider, 'transient', 'malformed_response', 'Upstream issued a token that is already expired');
+    if (expiresAt <= Date.now())
+      throw new UpstreamError(this.provider, 'transient', 'malformed_response', 'Upstream issued a token that is already expired');
     return { accessToken: b64token, tokenType: 'Bearer', expiresAt };
   }
 }

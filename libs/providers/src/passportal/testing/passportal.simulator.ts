@@ -24,7 +24,8 @@ export class PassportalSimulator extends SimulatorServer {
 
   protected handle(request: SimulatorRequest): SimulatorReply {
     if (request.method !== 'POST' || request.path !== '/api/v2/auth/client_token') return { status: 404, body: { success: false } };
-    if (!request.headers['content-type']?.startsWith('application/json')) return { status: 415, body: { success: false, message: 'content-type' } };
+    if (!request.headers['content-type']?.startsWith('application/json'))
+      return { status: 415, body: { success: false, message: 'content-type' } };
     let body: { scope?: unknown; content?: unknown };
     try {
       body = JSON.parse(request.body) as typeof body;
@@ -37,7 +38,8 @@ export class PassportalSimulator extends SimulatorServer {
     const expected = Buffer.from(passportalHash(this.key.secretKey, body.content));
     const presented = Buffer.from(String(request.headers['x-hash'] ?? ''));
     const hashOk = presented.length === expected.length && timingSafeEqual(presented, expected);
-    if (request.headers['x-key'] !== this.key.keyId || !hashOk) return { status: 401, body: { success: false, message: 'invalid key or hash' } };
+    if (request.headers['x-key'] !== this.key.keyId || !hashOk)
+      return { status: 401, body: { success: false, message: 'invalid key or hash' } };
     const lifetime = this.options.tokenLifetimeSeconds ?? 3600;
     const expiry = Math.floor(Date.now() / 1000) + lifetime;
     this.answers += 1;

@@ -54,7 +54,8 @@ export class PortfoleonSimulator extends SimulatorServer {
   }
 
   private login(request: SimulatorRequest): SimulatorReply {
-    if (!request.headers['content-type']?.startsWith('application/json')) return { status: 415, body: { message: { error: 'Unsupported media type' } } };
+    if (!request.headers['content-type']?.startsWith('application/json'))
+      return { status: 415, body: { message: { error: 'Unsupported media type' } } };
     let apiKey: unknown;
     try {
       apiKey = (JSON.parse(request.body) as { api_key?: unknown }).api_key;
@@ -73,7 +74,8 @@ export class PortfoleonSimulator extends SimulatorServer {
     if (Date.now() - issued.chainStart > (this.options.maxChainSeconds ?? 86_400) * 1000) {
       return { status: 401, body: { message: { error: 'Authentication expired' } } };
     }
-    if (request.query.get('force') !== 'true' || this.options.ignoreForce) return { status: 200, body: { token: signedFromB64(bearer), b64token: bearer } };
+    if (request.query.get('force') !== 'true' || this.options.ignoreForce)
+      return { status: 200, body: { token: signedFromB64(bearer), b64token: bearer } };
     return { status: 200, body: this.issue(issued.chainStart) };
   }
 
