@@ -40,12 +40,12 @@ export class RedisNode {
       const onData = (chunk: Buffer): void => {
         output += chunk.toString();
         if (!output.includes(ready)) return;
-        child.stdout!.off('data', onData);
-        child.stdout!.resume(); // keep draining, or a chatty node blocks on a full pipe
+        child.stdout.off('data', onData);
+        child.stdout.resume(); // keep draining, or a chatty node blocks on a full pipe
         resolve();
       };
-      child.stdout!.on('data', onData);
-      child.stderr!.resume();
+      child.stdout.on('data', onData);
+      child.stderr.resume();
       child.once('exit', (code) => reject(new Error(`redis-server on ${this.port} exited with ${code}: ${output.slice(-500)}`)));
     });
     return this;
