@@ -2,9 +2,10 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigModule } from '@app/config';
+import { BROKER_CONFIG, ConfigModule, type BrokerConfig } from '@app/config';
 import { DISTRIBUTED_LOCK, type DistributedLock, LockingModule } from '@app/locking';
 import { RateLimitModule, WINDOW_COUNTER, type WindowCounter } from '@app/rate-limit';
+import { RedisModule } from '@app/redis';
 import { TOKEN_STORE, type StoredToken, type TokenStore, TokenStoreModule } from '@app/token-store';
 import request from 'supertest';
 import { ADMIN_TOKEN, putCredentials, startBroker } from './support/broker-harness';
@@ -28,7 +29,16 @@ async function openReplica(env: Record<string, string>): Promise<Replica> {
   writeFileSync(join(dir, 'providers.yaml'), 'providers:\n');
   const config = { PROVIDERS_FILE: join(dir, 'providers.yaml'), CALLERS_FILE: join(dir, 'callers.yaml'), REDIS_KEY_PREFIX: PREFIX, ...env };
   const moduleRef: TestingModule = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot({ env: config, isGlobal: true }), TokenStoreModule, LockingModule, RateLimitModule],
+    imports: [
+      ConfigModule.forRoot({ env: config, isGlobal: true }),
+      RedisModule.forRootAsync({
+        inject: [BROKER_CONFIG],
+        useFactory: (broker: BrokerConfig) => ({ connection: broker.redis, keyPrefix: broker.redisKeyPrefix }),
+      }),
+      TokenStoreModule,
+      LockingModule,
+      RateLimitModule,
+    ],
   }).compile();
   await moduleRef.init();
   return {

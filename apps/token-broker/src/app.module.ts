@@ -11,6 +11,7 @@ import { LoggingModule } from '@app/logging';
 import { MetricsModule } from '@app/metrics';
 import { ProvidersModule } from '@app/providers';
 import { RateLimitModule } from '@app/rate-limit';
+import { RedisModule } from '@app/redis';
 import { RefreshModule, RefreshSchedulerModule } from '@app/refresh';
 import { TokenStoreModule } from '@app/token-store';
 import { AdminCredentialsController } from './admin-credentials.controller';
@@ -56,6 +57,10 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ env: options.env, isGlobal: true }),
         // each lib gets its own slice of the configuration, here and nowhere else
+        RedisModule.forRootAsync({
+          inject: [BROKER_CONFIG],
+          useFactory: (config: BrokerConfig) => ({ connection: config.redis, keyPrefix: config.redisKeyPrefix }),
+        }),
         AlertsModule.forRootAsync({ inject: [BROKER_CONFIG], useFactory: (config: BrokerConfig) => config.alerts }),
         ProvidersModule.forRootAsync({
           inject: [BROKER_CONFIG],

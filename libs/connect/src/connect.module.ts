@@ -1,7 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { CredentialAdminModule } from '@app/credential-admin';
-import { REDIS_CLIENT, RedisModule } from '@app/redis';
+import { REDIS_CLIENT } from '@app/redis';
 import { ConfigurableModuleClass, CONNECT_OPTIONS, type ConnectModuleOptions } from './connect.module-definition';
 import { ConnectService } from './connect.service';
 import { CONNECT_STATE_STORE, ConnectStateStore } from './connect-state-store';
@@ -13,7 +13,7 @@ import { RedisConnectStateStore } from './redis-connect-state-store';
  * Needs ProvidersModule, CredentialsModule and RefreshModule, which the application configures once, globally.
  */
 @Module({
-  imports: [RedisModule, CredentialAdminModule],
+  imports: [CredentialAdminModule],
   providers: [
     {
       provide: CONNECT_STATE_STORE,

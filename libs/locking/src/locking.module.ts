@@ -1,19 +1,18 @@
 import { Logger, Module } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
-import { REDIS_CLIENT, RedisModule } from '@app/redis';
+import { REDIS_CLIENT, REDIS_KEY_PREFIX } from '@app/redis';
 import { DISTRIBUTED_LOCK, DistributedLock } from './distributed-lock';
 import { InProcessLock } from './in-process-lock';
 import { RedisLock } from './redis-lock';
 
+/** Locks in Redis across replicas, in process memory in embedded mode. Needs the global RedisModule. */
 @Module({
-  imports: [RedisModule],
   providers: [
     {
       provide: DISTRIBUTED_LOCK,
-      inject: [BROKER_CONFIG, REDIS_CLIENT],
-      useFactory: (config: BrokerConfig, redis: Redis | undefined): DistributedLock => {
-        const lock = redis ? new RedisLock(redis, config.redisKeyPrefix) : new InProcessLock();
+      inject: [REDIS_KEY_PREFIX, REDIS_CLIENT],
+      useFactory: (keyPrefix: string, redis: Redis | undefined): DistributedLock => {
+        const lock = redis ? new RedisLock(redis, keyPrefix) : new InProcessLock();
         new Logger('Locking').log(`Locks in ${lock.description}`);
         return lock;
       },

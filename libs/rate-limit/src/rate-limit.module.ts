@@ -1,20 +1,18 @@
 import { Module } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
-import { REDIS_CLIENT, RedisModule } from '@app/redis';
+import { REDIS_CLIENT, REDIS_KEY_PREFIX } from '@app/redis';
 import { MemoryWindowCounter } from './memory-window-counter';
 import { RedisWindowCounter } from './redis-window-counter';
 import { WINDOW_COUNTER, WindowCounter } from './window-counter';
 
-/** The shared window counter: in Redis across replicas, in process memory in embedded mode. */
+/** The shared window counter: in Redis across replicas, in process memory in embedded mode. Needs the global RedisModule. */
 @Module({
-  imports: [RedisModule],
   providers: [
     {
       provide: WINDOW_COUNTER,
-      inject: [BROKER_CONFIG, REDIS_CLIENT],
-      useFactory: (config: BrokerConfig, redis: Redis | undefined): WindowCounter =>
-        redis ? new RedisWindowCounter(redis, config.redisKeyPrefix) : new MemoryWindowCounter(),
+      inject: [REDIS_KEY_PREFIX, REDIS_CLIENT],
+      useFactory: (keyPrefix: string, redis: Redis | undefined): WindowCounter =>
+        redis ? new RedisWindowCounter(redis, keyPrefix) : new MemoryWindowCounter(),
     },
   ],
   exports: [WINDOW_COUNTER],

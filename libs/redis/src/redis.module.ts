@@ -1,11 +1,14 @@
 import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
 import { createRedisClient, type RedisClient } from './redis-client.factory';
 import { RedisConnectionState } from './redis-connection-state';
+import { ConfigurableModuleClass, REDIS_OPTIONS, type RedisModuleOptions } from './redis.module-definition';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 /** The shared Redis client for the configured topology, or `undefined` in embedded mode (no Redis configured). */
 export const InjectRedis = (): ParameterDecorator => Inject(REDIS_CLIENT);
+export const REDIS_KEY_PREFIX = Symbol('REDIS_KEY_PREFIX');
+/** The prefix every key starts with (REDIS_KEY_PREFIX). */
+export const InjectRedisKeyPrefix = (): ParameterDecorator => Inject(REDIS_KEY_PREFIX);
 
 /** A QUIT that outlasts this (Redis hung or unreachable) gives way to dropping the connection. */
 const QUIT_TIMEOUT_MS = 1_000;
@@ -33,9 +36,10 @@ class RedisConnectionCloser implements OnApplicationShutdown {
   providers: [
     {
       provide: REDIS_CLIENT,
-      inject: [BROKER_CONFIG],
-      useFactory: (config: BrokerConfig): RedisClient | undefined => config.redis && createRedisClient(config.redis),
+      inject: [REDIS_OPTIONS],
+      useFactory: (options: RedisModuleOptions): RedisClient | undefined => options.connection && createRedisClient(options.connection),
     },
+    { provide: REDIS_KEY_PREFIX, inject: [REDIS_OPTIONS], useFactory: (options: RedisModuleOptions) => options.keyPrefix },
     {
       provide: RedisConnectionState,
       inject: [REDIS_CLIENT],
@@ -43,6 +47,6 @@ class RedisConnectionCloser implements OnApplicationShutdown {
     },
     RedisConnectionCloser,
   ],
-  exports: [REDIS_CLIENT, RedisConnectionState],
+  exports: [REDIS_CLIENT, REDIS_KEY_PREFIX, RedisConnectionState],
 })
-export class RedisModule {}
+export class RedisModule extends ConfigurableModuleClass {}

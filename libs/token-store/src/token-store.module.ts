@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { BROKER_CONFIG, type BrokerConfig } from '@app/config';
-import { REDIS_CLIENT, RedisConnectionState, RedisModule } from '@app/redis';
+import { REDIS_CLIENT, REDIS_KEY_PREFIX, RedisConnectionState } from '@app/redis';
 import { MemoryTokenStore } from './memory-token-store';
 import { RedisTokenStore } from './redis-token-store';
 import { TokenNearCache } from './token-near-cache';
@@ -19,27 +18,26 @@ class NearCacheCloser implements OnApplicationShutdown {
   }
 }
 
+/** Tokens and provider statuses: in Redis with a near-cache across replicas, in process memory in embedded mode. Needs the global RedisModule. */
 @Module({
-  imports: [RedisModule],
   providers: [
     {
       provide: NEAR_CACHE,
-      inject: [BROKER_CONFIG, REDIS_CLIENT],
-      useFactory: (config: BrokerConfig, redis: Redis | undefined) =>
+      inject: [REDIS_KEY_PREFIX, REDIS_CLIENT],
+      useFactory: (keyPrefix: string, redis: Redis | undefined) =>
         // a connection in subscriber mode can do nothing else: the near-cache gets its own
-        redis && new TokenNearCache(redis.duplicate({ autoResubscribe: false }), `${config.redisKeyPrefix}token-announcements`),
+        redis && new TokenNearCache(redis.duplicate({ autoResubscribe: false }), `${keyPrefix}token-announcements`),
     },
     {
       provide: TOKEN_STORE,
-      inject: [BROKER_CONFIG, REDIS_CLIENT, NEAR_CACHE, RedisConnectionState],
+      inject: [REDIS_KEY_PREFIX, REDIS_CLIENT, NEAR_CACHE, RedisConnectionState],
       useFactory: (
-        config: BrokerConfig,
+        keyPrefix: string,
         redis: Redis | undefined,
         nearCache: TokenNearCache | undefined,
         connection: RedisConnectionState,
       ): TokenStore => {
-        const store =
-          redis && nearCache ? new RedisTokenStore(redis, config.redisKeyPrefix, nearCache, connection) : new MemoryTokenStore();
+        const store = redis && nearCache ? new RedisTokenStore(redis, keyPrefix, nearCache, connection) : new MemoryTokenStore();
         new Logger('TokenStore').log(`Tokens in ${store.description}`);
         return store;
       },

@@ -2,7 +2,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigModule } from '@app/config';
+import { BROKER_CONFIG, ConfigModule, type BrokerConfig } from '@app/config';
 import type { RedisClient } from '../redis-client.factory';
 import { RedisConnectionState } from '../redis-connection-state';
 import { REDIS_CLIENT, RedisModule } from '../redis.module';
@@ -24,7 +24,10 @@ export async function openRedisModule(env: Record<string, string>): Promise<Redi
         env: { PROVIDERS_FILE: join(dir, 'providers.yaml'), CALLERS_FILE: join(dir, 'callers.yaml'), ...env },
         isGlobal: true,
       }),
-      RedisModule,
+      RedisModule.forRootAsync({
+        inject: [BROKER_CONFIG],
+        useFactory: (config: BrokerConfig) => ({ connection: config.redis, keyPrefix: config.redisKeyPrefix }),
+      }),
     ],
   }).compile();
   await moduleRef.init();

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlertsModule } from '@app/alerts';
 import { BROKER_CONFIG, ConfigModule, type BrokerConfig } from '@app/config';
+import { RedisModule } from '@app/redis';
 import { CREDENTIAL_STORE, CredentialsModule, type CredentialStore } from '@app/credentials';
 import type { VaultTestServer } from '@app/credentials/testing';
 import { ProviderRegistry, ProvidersModule } from '@app/providers';
@@ -56,6 +57,10 @@ export async function startReplica(options: ReplicaOptions): Promise<RefreshRepl
   @Module({
     imports: [
       ConfigModule.forRoot({ env, isGlobal: true }),
+      RedisModule.forRootAsync({
+        inject: [BROKER_CONFIG],
+        useFactory: (config: BrokerConfig) => ({ connection: config.redis, keyPrefix: config.redisKeyPrefix }),
+      }),
       AlertsModule.forRootAsync({ inject: [BROKER_CONFIG], useFactory: (config: BrokerConfig) => config.alerts }),
       ProvidersModule.forRootAsync({
         inject: [BROKER_CONFIG],
