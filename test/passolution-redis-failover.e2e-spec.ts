@@ -56,7 +56,7 @@ function failover(killed: RedisNode, promoted: (killed: RedisNode) => Promise<Re
 
 /**
  * The rotation chain on Sentinel and on Cluster (issue 13): three broker processes refresh a
- * single-use Passolution token about once every 2 s, and the primary holding the provider's keys is
+ * single-use Passolution token about once every 4 s, and the primary holding the provider's keys is
  * SIGKILLed while a refresh is at the upstream. The guarantees of the one-server run hold: no live
  * holder presents a spent token, the broker ends holding the upstream's latest refresh token, no
  * expired token is served and no 5xx while a valid one existed. It prints what callers saw.
@@ -71,8 +71,10 @@ describe.each([
 
   beforeAll(async () => {
     topology = await open();
-    chaos = new PassolutionChaos(topology, { tokenLifetimeSeconds: 4 });
-    await chaos.start({ REFRESH_TICK_MS: '100', LOCK_TTL_MS: '600', LOCK_WAIT_MS: '3000', UPSTREAM_TIMEOUT_MS: '1500' });
+    // refreshed with 4 s left: more than a failover takes, so callers keep a valid token through it;
+    // and a caller that needs a refresh waits out the failover (6 s at most) rather than failing
+    chaos = new PassolutionChaos(topology, { tokenLifetimeSeconds: 8 });
+    await chaos.start({ REFRESH_TICK_MS: '100', LOCK_TTL_MS: '600', LOCK_WAIT_MS: '8000', UPSTREAM_TIMEOUT_MS: '1500' });
   }, 90_000);
 
   afterAll(async () => {
@@ -97,7 +99,7 @@ describe.each([
     const callers = callersDuring(chaos.served, killedAt, killedAt + failoverMs);
     process.stdout.write(chaos.describe(`Passolution multi-process run on ${name}`, verdict, { failoverMs, ...callers }));
     const { report } = verdict;
-    expect(report.refreshes).toBeGreaterThanOrEqual(8);
+    expect(report.refreshes).toBeGreaterThanOrEqual(4);
     expect(report.reuses).toBe(0); // no broker was killed: not even the documented window applies
     expect(report.overlappingUses).toBe(0);
     expect(verdict.reauthorizations).toEqual([]);
