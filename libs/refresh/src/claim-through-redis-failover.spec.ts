@@ -31,6 +31,8 @@ describe('A rotating refresh answered while Redis holds writes', () => {
       redisUrl: redis.url,
       redisPrefix: 'cf:',
       providersYaml: `providers:\n  pa: { type: passolution, baseUrl: "${simulator.url}" }\n`,
+      // long enough that a renewal a loaded machine delays by a few hundred ms still lands in time
+      env: { LOCK_TTL_MS: '1200' },
     });
     await replica.credentials.put('pa', {
       client_id: CLIENT.clientId,
@@ -49,8 +51,8 @@ describe('A rotating refresh answered while Redis holds writes', () => {
     simulator.delayMs = 200;
     const refreshing = replica.refresh('pa');
     await waitFor(() => simulator.calls.length > 0, 5_000); // the refresh token is at the upstream
-    await admin.call('CLIENT', 'PAUSE', '2500', 'WRITE'); // the outbox copy waits, as in a failover
-    await sleep(1_800); // the answer came 1.6 s ago: three lease lengths (LOCK_TTL_MS 600)
+    await admin.call('CLIENT', 'PAUSE', '4500', 'WRITE'); // the outbox copy waits, as in a failover
+    await sleep(3_800); // the answer came 3.6 s ago: three lease lengths (LOCK_TTL_MS 1200)
     const claim = readClaim((await replica.credentials.get('pa'))!.values);
     expect(claim?.deadline).toBeGreaterThan(Date.now());
 
