@@ -18,11 +18,12 @@ export function describeFile(file: ConfigFile): string {
 }
 
 /**
- * The file's text, or undefined when it does not exist. Only a regular file of at most 1 MiB is
- * read: /dev/zero would never end and a FIFO would block startup. Opened non-blocking so that a
- * FIFO is refused instead of waited on, and checked on the open descriptor, not the path.
+ * The file's text, or undefined when it does not exist. Only a regular file of at most `maxBytes`
+ * (1 MiB, or 1 KiB) is read: /dev/zero would never end and a FIFO would block startup. Opened
+ * non-blocking so that a FIFO is refused instead of waited on, and checked on the open descriptor,
+ * not the path.
  */
-export function readConfigFile(file: ConfigFile): string | undefined {
+export function readConfigFile(file: ConfigFile, maxBytes = MAX_CONFIG_FILE_BYTES): string | undefined {
   let fd: number;
   try {
     fd = openSync(file.path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -34,18 +35,22 @@ export function readConfigFile(file: ConfigFile): string | undefined {
   try {
     if (!fstatSync(fd).isFile()) throw new ConfigError(`${describeFile(file)} is not a regular file`);
     // one byte more than allowed tells a file at the limit from a larger one, whatever stat said
-    const buffer = Buffer.alloc(MAX_CONFIG_FILE_BYTES + 1);
+    const buffer = Buffer.alloc(maxBytes + 1);
     let length = 0;
     while (length < buffer.length) {
       const read = readSync(fd, buffer, length, buffer.length - length, null);
       if (read === 0) break;
       length += read;
     }
-    if (length > MAX_CONFIG_FILE_BYTES) throw new ConfigError(`${describeFile(file)} is larger than 1 MiB: is this the right file?`);
+    if (length > maxBytes) throw new ConfigError(`${describeFile(file)} is larger than ${sizeLabel(maxBytes)}: is this the right file?`);
     return buffer.toString('utf8', 0, length);
   } finally {
     closeSync(fd);
   }
+}
+
+function sizeLabel(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MiB` : `${bytes / 1024} KiB`;
 }
 
 /** Parses YAML; a syntax error names the line and shows it, instead of the parser's multi-line excerpt. */

@@ -16,5 +16,6 @@ export type {
   SentinelRedisConfig,
   SingleRedisConfig,
 } from './broker-config';
+export { readConfigFile } from './config-file';
 export { loadBrokerConfig } from './load-broker-config';
 export { COMMON_PROVIDER_FIELDS, parseHttpUrl, PROVIDER_ID_PATTERN } from './providers-file';

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { MasterKeyConfig } from '@app/config';
+import { readConfigFile, type MasterKeyConfig } from '@app/config';
 import { ConfigError } from '@app/errors';
 
 /**
@@ -33,7 +33,7 @@ export function loadMasterKey(config: MasterKeyConfig, logger: Logger): Buffer {
 const MAX_KEY_FILE_BYTES = 1024;
 
 function readKeyFile(path: string): Buffer | undefined {
-  const text = readSmallFile(path)?.trim();
+  const text = readConfigFile({ variable: 'BROKER_MASTER_KEY_FILE', path }, MAX_KEY_FILE_BYTES)?.trim();
   if (text === undefined) return undefined;
   const key = Buffer.from(text, 'base64');
   if (key.length !== 32) {
@@ -43,27 +43,4 @@ function readKeyFile(path: string): Buffer | undefined {
     );
   }
   return key;
-}
-
-/**
- * The file's text, undefined when it does not exist. Opened non-blocking and checked on the
- * descriptor: /dev/zero would be read forever and a FIFO would block startup.
- */
-function readSmallFile(path: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ConfigError(`BROKER_MASTER_KEY_FILE cannot be read: ${path}`);
-  }
-  try {
-    if (!fstatSync(fd).isFile()) throw new ConfigError(`BROKER_MASTER_KEY_FILE ${path} is not a regular file`);
-    const buffer = Buffer.alloc(MAX_KEY_FILE_BYTES + 1);
-    const length = readSync(fd, buffer, 0, buffer.length, null);
-    if (length > MAX_KEY_FILE_BYTES) throw new ConfigError(`BROKER_MASTER_KEY_FILE ${path} is larger than 1 KiB: is this the right file?`);
-    return buffer.toString('utf8', 0, length);
-  } finally {
-    closeSync(fd);
-  }
 }
