@@ -95,7 +95,11 @@ export class RedisSentinelTopology {
   /** Every live data node but the primary replicates from it: the next failover has a replica to promote. */
   async waitForReplicas(timeoutMs = 10_000): Promise<void> {
     await waitFor(async () => {
-      const infos = await Promise.all(this.dataNodes.filter((node) => node.alive).map((node) => node.info('replication')));
+      // a node Sentinel is reconfiguring drops its clients (CLIENT KILL): that poll is "not yet", not a failure
+      const infos = await Promise.all(this.dataNodes.filter((node) => node.alive).map((node) => node.info('replication'))).catch(
+        () => undefined,
+      );
+      if (!infos) return false;
       return (
         infos.filter((info) => info.role === 'master').length === 1 &&
         infos.every((info) => info.role === 'master' || info.master_link_status === 'up')
