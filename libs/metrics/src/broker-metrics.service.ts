@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PerRequestCounter } from './per-request-counter';
 
 /**
  * Every Prometheus metric the broker exports, in one registry. Counters and histograms are
@@ -10,14 +11,14 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export class BrokerMetrics {
   readonly registry = new Registry();
 
-  readonly requests = new Counter({
+  readonly requests = new PerRequestCounter({
     name: 'token_broker_http_requests_total',
     help: 'HTTP requests by route, provider and status code',
     labelNames: ['route', 'provider', 'status'] as const,
     registers: [this.registry],
   });
 
-  readonly cacheLookups = new Counter({
+  readonly cacheLookups = new PerRequestCounter({
     name: 'token_broker_token_cache_lookups_total',
     help: 'GET /tokens answered from the token store (hit) or needing a refresh first (miss)',
     labelNames: ['provider', 'result'] as const,
