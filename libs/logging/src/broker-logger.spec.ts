@@ -41,3 +41,22 @@ describe('createBrokerLogger', () => {
     expect(lines.map((line) => JSON.parse(line).msg)).toEqual(['loud']);
   });
 });
+
+describe('createBrokerLogger time', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('stamps each line with the current time, also when lines share a millisecond', () => {
+    jest.useFakeTimers({ now: Date.parse('2026-01-02T03:04:05.006Z') });
+    const lines: string[] = [];
+    const logger = createBrokerLogger('info', { write: (line: string) => void lines.push(line) });
+    logger.info('first');
+    logger.info('same millisecond');
+    jest.setSystemTime(Date.parse('2026-01-02T03:04:05.007Z'));
+    logger.info('next millisecond');
+    expect(lines.map((line) => (JSON.parse(line) as { time: string }).time)).toEqual([
+      '2026-01-02T03:04:05.006Z',
+      '2026-01-02T03:04:05.006Z',
+      '2026-01-02T03:04:05.007Z',
+    ]);
+  });
+});
