@@ -150,6 +150,40 @@ describe('caller authentication, audit and abuse limits', () => {
     expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });
   });
 
+  describe('every answer carries the security headers and its request id, whatever produced it', () => {
+    const SECURITY = { 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' };
+    it.each([
+      [
+        'a token',
+        `GET /tokens/sd HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${CALLER_KEY}\r\nX-Request-Id: edge-1\r\nConnection: close\r\n\r\n`,
+        200,
+      ],
+      ['a domain error', 'GET /tokens/sd HTTP/1.1\r\nHost: x\r\nX-Request-Id: edge-2\r\nConnection: close\r\n\r\n', 401],
+      ['an unknown route', 'GET /nowhere HTTP/1.1\r\nHost: x\r\nX-Request-Id: edge-3\r\nConnection: close\r\n\r\n', 404],
+      ['a URL Fastify cannot route', 'GET /providers/%ZZ HTTP/1.1\r\nHost: x\r\nX-Request-Id: edge-4\r\nConnection: close\r\n\r\n', 400],
+      ['HEAD on the token route', 'HEAD /tokens/sd HTTP/1.1\r\nHost: x\r\nX-Request-Id: edge-5\r\nConnection: close\r\n\r\n', 405],
+      ['a request without Host', 'GET /health/live HTTP/1.1\r\nX-Request-Id: edge-6\r\nConnection: close\r\n\r\n', 400],
+      ['a controller', 'GET /admin/credentials/sd HTTP/1.1\r\nHost: x\r\nX-Request-Id: edge-7\r\nConnection: close\r\n\r\n', 401],
+    ])('%s', async (_case, raw, status) => {
+      const answer = await rawSocketExchange(broker.url, raw, { keepWriting: true });
+      const [statusLine, ...headerLines] = answer.slice(0, answer.indexOf('\r\n\r\n')).split('\r\n');
+      const headers = Object.fromEntries(
+        headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
+      expect(statusLine).toBe(`HTTP/1.1 ${status} ${STATUS_CODES[status]}`);
+      expect(headers).toMatchObject({ ...SECURITY, 'content-security-policy': "default-src 'none'; frame-ancestors 'none'" });
+      expect(headers['x-request-id']).toMatch(/^edge-\d$/);
+    });
+
+    it('lets a route that needs another policy set its own', async () => {
+      const page = await request(broker.url).get('/').expect(200);
+      expect(page.headers['content-security-policy']).toContain("style-src 'unsafe-inline'");
+      const docs = await request(broker.url).get('/docs/').expect(200);
+      expect(docs.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(docs.headers).toMatchObject(SECURITY);
+    });
+  });
+
   it('audits admin writes with the admin as caller', async () => {
     await request(broker.url)
       .put('/admin/credentials/sd')
@@ -290,11 +324,12 @@ function rawRequest(
 }
 
 /** Writes `raw` on a fresh connection and collects everything the broker answers until it closes. */
-function rawSocketExchange(url: string, raw: string): Promise<string> {
+/** `keepWriting`: the socket stays open for writing, so a request answered asynchronously gets its answer. */
+function rawSocketExchange(url: string, raw: string, { keepWriting = false } = {}): Promise<string> {
   const { port } = new URL(url);
   return new Promise((resolve, reject) => {
     let answer = '';
-    const socket = connect(Number(port), '127.0.0.1', () => socket.end(raw));
+    const socket = connect(Number(port), '127.0.0.1', () => (keepWriting ? socket.write(raw) : socket.end(raw)));
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => (answer += chunk));
     socket.on('close', () => resolve(answer));

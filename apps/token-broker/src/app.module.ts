@@ -74,7 +74,6 @@ export class AppModule {
           inject: [BROKER_CONFIG],
           useFactory: (config: BrokerConfig) => ({ level: config.logLevel }),
           destination: options.logDestination,
-          forRoutes: CONTROLLERS,
         }),
         TokenStoreModule,
         RateLimitModule,

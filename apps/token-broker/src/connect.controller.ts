@@ -10,7 +10,7 @@ import { readBearerCredential } from './bearer-credential';
 import { pageStatusOf, sendConnectPage } from './connect-answer';
 import { FORM_BODY } from './connect-form-body';
 import { renderConnectForm, renderConnectOutcome } from './connect-page';
-import { GET_ONLY } from './head-refusal';
+import { GET_ONLY } from './request-edge';
 import { ApiErrors } from './openapi/api-errors.decorator';
 import { parseProviderId } from './provider-id';
 

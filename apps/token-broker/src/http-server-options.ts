@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyHttpOptions, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidRequestError } from '@app/errors';
-import { frameworkErrorBody, sendError } from './error-response';
+import type { FastifyHttpOptions, FastifyReply, FastifyRequest } from 'fastify';
+import { frameworkErrorBody } from './error-response';
+import { setEdgeHeaders } from './request-edge';
 
 /** Admin bodies are small JSON documents; anything bigger is refused before parsing. */
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -29,7 +29,7 @@ export function httpServerOptions(): FastifyHttpOptions<Server> {
   return {
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    // Node's own refusal of a request without Host is a bare 400: refuseRequestsWithoutHost answers it in our shape
+    // Node's own refusal of a request without Host is a bare 400: guardEveryRequest answers it in our shape
     http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS, requireHostHeader: false },
     requestTimeout: REQUEST_TIMEOUT_MS,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
@@ -40,21 +40,14 @@ export function httpServerOptions(): FastifyHttpOptions<Server> {
       return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
     },
     // a bad URL or an oversize parameter: Fastify's own answer quotes the URL
-    frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => {
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      setEdgeHeaders(request, reply);
       const status = (error as { statusCode?: number }).statusCode === 414 ? 414 : 400;
       const { code, message } = frameworkErrorBody(status);
       void reply.code(status).header('cache-control', 'no-store').send({ error: code, message });
     },
     clientErrorHandler: answerClientError,
   };
-}
-
-/** RFC 9112 3.2: an HTTP/1.1 request without Host is a 400, here in the broker's shape. */
-export function refuseRequestsWithoutHost(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', async (request, reply) => {
-    const withoutHost = request.raw.httpVersion === '1.1' && request.headers.host === undefined;
-    if (withoutHost) return sendError(reply, new InvalidRequestError('Send a Host header'));
-  });
 }
 
 /**

@@ -7,7 +7,7 @@ import { InvalidRequestError } from '@app/errors';
 import { AuditLog } from './audit-log.service';
 import { pageStatusOf, sendConnectPage } from './connect-answer';
 import { renderConnectOutcome } from './connect-page';
-import { GET_ONLY } from './head-refusal';
+import { GET_ONLY } from './request-edge';
 import { callbackFailure, callbackSuccess } from './oauth-callback-outcome';
 
 /** Every answer of this route is a page for a person. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { PinoLogger } from 'nestjs-pino';
+import type { StructuredLogger } from '@app/logging';
 import type { BrokerMetrics } from '@app/metrics';
 import type { ProviderRegistry } from '@app/providers';
 import type { TokenAudit } from './token-route';
@@ -11,11 +11,14 @@ import type { TokenAudit } from './token-route';
  * token can reach it. Unknown provider ids share one label so callers cannot grow the metric series
  * or write arbitrary text into the log.
  */
-export function observeRequests(fastify: FastifyInstance, metrics: BrokerMetrics, providers: ProviderRegistry): void {
-  // PinoLogger.root exists only once the logging middleware is applied at app init, after this runs
-  let log: PinoLogger['logger'] | undefined;
-  fastify.addHook('onResponse', async (request, reply) => {
-    log ??= PinoLogger.root.child({ context: 'Http' });
+export function observeRequests(
+  fastify: FastifyInstance,
+  logger: StructuredLogger,
+  metrics: BrokerMetrics,
+  providers: ProviderRegistry,
+): void {
+  const log = logger.forContext('Http');
+  fastify.addHook('onResponse', (request, reply, done) => {
     const given = (request.params as { provider?: string } | undefined)?.provider;
     const provider = given === undefined ? '' : providers.has(given) ? given : 'unknown';
     const route = request.routeOptions.url ?? 'unmatched';
@@ -33,5 +36,6 @@ export function observeRequests(fastify: FastifyInstance, metrics: BrokerMetrics
     };
     if (status >= 500) log.warn(line, 'request');
     else log.info(line, 'request');
+    done();
   });
 }

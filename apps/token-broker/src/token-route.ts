@@ -5,7 +5,7 @@ import { TokenService } from '@app/refresh';
 import { CallerAuthenticator } from './caller-authenticator';
 import { CallerRateLimit } from './caller-rate-limit';
 import { sendError } from './error-response';
-import { GET_ONLY } from './head-refusal';
+import { GET_ONLY } from './request-edge';
 import { parseProviderId } from './provider-id';
 import { viewOf } from './token-view';
 

@@ -1,2 +1,3 @@
 export { LoggingModule } from './logging.module';
 export type { LoggingModuleOptions } from './logging.module-definition';
+export { StructuredLogger } from './structured-logger.service';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import { LoggingModule } from './logging.module';
+import { StructuredLogger } from './structured-logger.service';
 
 const LEVEL = Symbol('LEVEL');
 
@@ -20,7 +20,7 @@ describe('LoggingModule', () => {
       destination,
     });
     const app = await NestFactory.createApplicationContext(root, { logger: false });
-    const logger = app.get(Logger);
+    const logger = app.get(StructuredLogger);
     logger.log('routine', 'Spec');
     logger.warn('needs attention', 'Spec');
     await app.close();
