@@ -14,7 +14,9 @@ import { TokenRoute } from './token-route';
 
 /** The broker as an HTTP application, not yet listening. Used by main.ts and by the e2e tests. */
 export async function createApp(options: AppModuleOptions = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter(httpServerOptions());
+  // no Nest middleware anywhere: without it @fastify/middie would still run on every request, the
+  // token route's included (a Nest middleware added later fails startup instead of slowing it)
+  const adapter = new FastifyAdapter({ ...httpServerOptions(), skipMiddie: true });
   // the only body the broker takes is an admin JSON document: Fastify's JSON parser stays, its text
   // parser goes, and Nest's form parser is never added (bodyParser: false), so any other type is a 415
   adapter.getInstance().removeContentTypeParser('text/plain');
