@@ -18,7 +18,11 @@ describe('graceful shutdown', () => {
   const redis = new RedisServer();
   const simulator = new PassolutionSimulator(CLIENT, { tokenLifetimeSeconds: 3600 });
 
+  const brokers: BrokerProcess[] = [];
+
   beforeAll(() => Promise.all([redis.start(), simulator.start()]));
+  // a test that failed before its SIGTERM leaves no broker behind to hold the run open
+  afterEach(() => Promise.all(brokers.splice(0).map((broker) => broker.kill('SIGKILL'))));
   afterAll(() => Promise.all([redis.stop(), simulator.stop()]));
 
   it('lets an in-flight refresh finish and commit, then exits on the signal', async () => {
@@ -40,6 +44,7 @@ describe('graceful shutdown', () => {
       BROKER_MASTER_KEY: masterKey,
       LOG_LEVEL: 'debug',
     });
+    brokers.push(broker);
     await broker.start();
     await waitFor(() => simulator.calls.length === 1); // the refresh token is being spent now
     const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => broker.onExit(resolve));
@@ -72,6 +77,7 @@ describe('graceful shutdown', () => {
       CALLER_RATE_LIMIT: '1000000',
       LOG_LEVEL: 'info', // production's buffered writes
     });
+    brokers.push(broker);
     await broker.start();
     const seeded = await fetch(`${broker.url}/admin/credentials/sd`, {
       method: 'PUT',
@@ -79,6 +85,10 @@ describe('graceful shutdown', () => {
       body: JSON.stringify({ client_id: 'sd-client', client_secret: TEST_SECRETS.clientSecret }),
     });
     expect(seeded.status).toBe(204);
+    // buffered, yet a lone request's line is out while the broker runs, not held until shutdown
+    const first = await fetch(`${broker.url}/tokens/sd`, { headers: { authorization: `Bearer ${CALLER_KEY}`, 'x-request-id': 'lone-1' } });
+    expect(first.status).toBe(200);
+    await waitFor(() => broker.output.includes('"reqId":"lone-1"'), 1_000);
     const exit = new Promise((resolve) => broker.onExit(resolve));
     let stopping = false;
     const answered: string[] = [];

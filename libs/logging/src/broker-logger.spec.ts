@@ -1,4 +1,4 @@
-import { createBrokerLogger } from './broker-logger';
+import { createBrokerLogger, TurnBatchedDestination } from './broker-logger';
 
 /** Redaction is the net under "never log a secret": every shape a secret could arrive in is masked. */
 describe('createBrokerLogger', () => {
@@ -58,5 +58,42 @@ describe('createBrokerLogger time', () => {
       '2026-01-02T03:04:05.006Z',
       '2026-01-02T03:04:05.007Z',
     ]);
+  });
+});
+
+describe('TurnBatchedDestination', () => {
+  function target(): { writes: string[]; flushed: number; write(s: string): void; flushSync(): void } {
+    return {
+      writes: [],
+      flushed: 0,
+      write(s: string) {
+        this.writes.push(s);
+      },
+      flushSync() {
+        this.flushed += 1;
+      },
+    };
+  }
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('passes the lines of one event-loop turn on as one write, in order, within the next turn', async () => {
+    const out = target();
+    const destination = new TurnBatchedDestination(out);
+    destination.write('a\n');
+    destination.write('b\n');
+    expect(out.writes).toEqual([]);
+    await nextTurn();
+    expect(out.writes).toEqual(['a\nb\n']);
+    destination.write('c\n');
+    await nextTurn();
+    expect(out.writes).toEqual(['a\nb\n', 'c\n']);
+  });
+
+  it('hands over what it holds and flushes the target when flushed synchronously', () => {
+    const out = target();
+    const destination = new TurnBatchedDestination(out);
+    destination.write('last words\n');
+    destination.flushSync();
+    expect(out).toMatchObject({ writes: ['last words\n'], flushed: 1 });
   });
 });
