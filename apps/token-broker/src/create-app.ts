@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { StructuredLogger } from '@app/logging';
+import { RequestLineWriter, StructuredLogger } from '@app/logging';
 import { BrokerMetrics } from '@app/metrics';
 import { ProviderRegistry } from '@app/providers';
 import { AppModule, type AppModuleOptions } from './app.module';
@@ -33,7 +33,7 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestFas
   app.useLogger(app.get(StructuredLogger));
   limitConnections(adapter.getInstance().server);
   refuseUnmetExpectations(adapter.getInstance().server);
-  observeRequests(adapter.getInstance(), app.get(StructuredLogger), app.get(BrokerMetrics), app.get(ProviderRegistry));
+  observeRequests(adapter.getInstance(), app.get(RequestLineWriter), app.get(BrokerMetrics), app.get(ProviderRegistry));
   app.get(TokenRoute).register(adapter.getInstance());
   setupOpenApi(app);
   // module init (provider types, credential store) runs in listen(): it can still fail after this

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { StructuredLogger } from '@app/logging';
+import type { RequestLineWriter } from '@app/logging';
 import type { BrokerMetrics } from '@app/metrics';
 import type { ProviderRegistry } from '@app/providers';
 import type { TokenAudit } from './token-route';
@@ -13,11 +13,10 @@ import type { TokenAudit } from './token-route';
  */
 export function observeRequests(
   fastify: FastifyInstance,
-  logger: StructuredLogger,
+  lines: RequestLineWriter,
   metrics: BrokerMetrics,
   providers: ProviderRegistry,
 ): void {
-  const log = logger.forContext('Http');
   fastify.addHook('onResponse', (request, reply, done) => {
     const given = (request.params as { provider?: string } | undefined)?.provider;
     const provider = given === undefined ? '' : providers.has(given) ? given : 'unknown';
@@ -25,17 +24,18 @@ export function observeRequests(
     const status = reply.statusCode;
     metrics.requests.inc({ route, provider, status: String(status) });
     const audit = (request as { audit?: TokenAudit }).audit;
-    const line = {
+    lines.write(status >= 500 ? 'warn' : 'info', {
       reqId: request.id,
       method: request.method,
       route,
       provider: provider || undefined,
       status,
       duration_ms: Math.round(reply.elapsedTime * 10) / 10,
-      ...audit,
-    };
-    if (status >= 500) log.warn(line, 'request');
-    else log.info(line, 'request');
+      event: audit?.event,
+      caller: audit?.caller,
+      token_fingerprint: audit?.token_fingerprint,
+      expires_at: audit?.expires_at,
+    });
     done();
   });
 }

@@ -1,4 +1,4 @@
-import { createBrokerLogger, TurnBatchedDestination } from './broker-logger';
+import { BatchingDestination, createBrokerLogger } from './broker-logger';
 
 /** Redaction is the net under "never log a secret": every shape a secret could arrive in is masked. */
 describe('createBrokerLogger', () => {
@@ -61,7 +61,9 @@ describe('createBrokerLogger time', () => {
   });
 });
 
-describe('TurnBatchedDestination', () => {
+describe('BatchingDestination', () => {
+  afterEach(() => jest.useRealTimers());
+
   function target(): { writes: string[]; flushed: number; write(s: string): void; flushSync(): void } {
     return {
       writes: [],
@@ -74,24 +76,35 @@ describe('TurnBatchedDestination', () => {
       },
     };
   }
-  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-  it('passes the lines of one event-loop turn on as one write, in order, within the next turn', async () => {
+  it('passes lines on as one write, in order, 20 ms after the first', () => {
+    jest.useFakeTimers();
     const out = target();
-    const destination = new TurnBatchedDestination(out);
+    const destination = new BatchingDestination(out);
     destination.write('a\n');
+    jest.advanceTimersByTime(10);
     destination.write('b\n');
+    jest.advanceTimersByTime(9);
     expect(out.writes).toEqual([]);
-    await nextTurn();
+    jest.advanceTimersByTime(1);
     expect(out.writes).toEqual(['a\nb\n']);
     destination.write('c\n');
-    await nextTurn();
+    jest.advanceTimersByTime(20);
     expect(out.writes).toEqual(['a\nb\n', 'c\n']);
+  });
+
+  it('writes at once when 64 KiB wait', () => {
+    jest.useFakeTimers();
+    const out = target();
+    const destination = new BatchingDestination(out);
+    const line = `${'x'.repeat(1023)}\n`;
+    for (let i = 0; i < 64; i += 1) destination.write(line);
+    expect(out.writes).toEqual([line.repeat(64)]);
   });
 
   it('hands over what it holds and flushes the target when flushed synchronously', () => {
     const out = target();
-    const destination = new TurnBatchedDestination(out);
+    const destination = new BatchingDestination(out);
     destination.write('last words\n');
     destination.flushSync();
     expect(out).toMatchObject({ writes: ['last words\n'], flushed: 1 });

@@ -2,6 +2,7 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { bufferedStdout, createBrokerLogger, type BrokerLogLevel } from './broker-logger';
 import { LOG_DESTINATION, LogFlusher } from './log-flusher';
+import { RequestLineWriter } from './request-line-writer.service';
 import { ROOT_LOGGER, StructuredLogger } from './structured-logger.service';
 
 export interface LoggingModuleOptions {
@@ -30,8 +31,9 @@ export const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<Logging
         useFactory: (options: LoggingModuleOptions, destination: DestinationStream) => createBrokerLogger(options.level, destination),
       },
       StructuredLogger,
+      RequestLineWriter,
       LogFlusher,
     ],
-    exports: [StructuredLogger],
+    exports: [StructuredLogger, RequestLineWriter],
   }))
   .build();

@@ -1,6 +1,6 @@
 import { SECRET_FIELDS } from './secret-fields';
 
-const SECRET_KEYS = new Set(SECRET_FIELDS.map((field) => field.toLowerCase()));
+export const SECRET_KEYS = new Set(SECRET_FIELDS.map((field) => field.toLowerCase()));
 /** A field's value is replaced at the top level and up to three objects deep (`req.headers.authorization`). */
 const MAX_DEPTH = 3;
 export const CENSOR = '[redacted]';

@@ -39,10 +39,4 @@ describe('StructuredLogger', () => {
   it('drops calls below its level and maps verbose to trace', () => {
     expect(linesOf((logger) => [logger.verbose('v', 'C'), logger.debug('d', 'C')], 'debug').map((line) => line.msg)).toEqual(['d']);
   });
-
-  it('names a context on the lines of a logger it hands out', () => {
-    expect(linesOf((logger) => logger.forContext('Http').info({ status: 200 }, 'request'))).toEqual([
-      { level: 'info', time: expect.any(String), context: 'Http', status: 200, msg: 'request' },
-    ]);
-  });
 });

@@ -9,16 +9,11 @@ const STACK_TRACE = /\n\s*at /;
 /**
  * Nest's `LoggerService` on pino: every `Logger` call is one JSON line, its context under
  * `context`. No request middleware and no async-context tracking: those cost every request (the
- * token route included) and the one line per request already carries the request id.
+ * token route included) and the one line per request (RequestLineWriter) already carries the request id.
  */
 @Injectable()
 export class StructuredLogger implements LoggerService {
   constructor(@Inject(ROOT_LOGGER) private readonly root: Logger) {}
-
-  /** A logger whose lines carry `context`, for code that writes pino lines itself (the request line). */
-  forContext(context: string): Logger {
-    return this.root.child({ context });
-  }
 
   verbose(message: unknown, ...params: unknown[]): void {
     this.write('trace', message, params);
