@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { ChildProcess } from 'node:child_process';
 import { freePort } from '../test/support/redis-server';
-import { spawnNode, untilAnswering } from './bench-support';
+import { processUsage, spawnNode, untilAnswering } from './bench-support';
 import { BenchScene, CALLER_KEY, fetchToken, tokenUrl } from './environment';
 
 /** The row every ratio is taken against: the practical limit of a Redis-backed answer. */
@@ -13,6 +13,8 @@ export interface HotPathRow {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** CPU time the server process spent per answered request (median round): unlike req/s, barely moved by other load on the machine. */
+  cpuMicrosPerRequest: number;
 }
 
 /** GET /tokens with a valid cached token, against two bare-Fastify baselines, same machine, same run. */
@@ -29,41 +31,52 @@ export async function benchHotPath(scene: BenchScene, seconds: number, connectio
     if ((await fetchToken(tokenUrl(broker.url, 'hot'))).status !== 200) throw new Error('broker did not serve a token');
 
   const baselines: ChildProcess[] = [];
-  const baselineUrl = async (script: string, args: string[]) => {
+  const baseline = async (script: string, args: string[]): Promise<[string, number]> => {
     const port = await freePort();
-    baselines.push(spawnNode(script, [...args.map((arg) => arg.replace('PORT', String(port)))]));
+    const child = spawnNode(script, [...args.map((arg) => arg.replace('PORT', String(port)))]);
+    baselines.push(child);
     await untilAnswering(`http://127.0.0.1:${port}/`);
-    return `http://127.0.0.1:${port}`;
+    return [`http://127.0.0.1:${port}`, child.pid!];
   };
-  const targets: Array<[string, string]> = [
-    [BARE_BASELINE, await baselineUrl('baseline-server.js', ['redis', 'PORT', scene.redis.url])],
-    ['minimal Nest 11 on Fastify, one controller, one ioredis GET', await baselineUrl('minimal-nest-server.js', ['PORT', scene.redis.url])],
-    ['broker, Redis mode', withRedis.url],
-    ['broker, embedded mode (no Redis)', embedded.url],
-    ['bare Fastify + in-process value', await baselineUrl('baseline-server.js', ['memory', 'PORT'])],
+  const targets: Array<[string, [string, number]]> = [
+    [BARE_BASELINE, await baseline('baseline-server.js', ['redis', 'PORT', scene.redis.url])],
+    ['minimal Nest 11 on Fastify, one controller, one ioredis GET', await baseline('minimal-nest-server.js', ['PORT', scene.redis.url])],
+    ['broker, Redis mode', [withRedis.url, withRedis.pid!]],
+    ['broker, embedded mode (no Redis)', [embedded.url, embedded.pid!]],
+    ['bare Fastify + in-process value', await baseline('baseline-server.js', ['memory', 'PORT'])],
   ];
-  const results = new Map<string, autocannon.Result[]>(targets.map(([target]) => [target, []]));
+  const results = new Map<string, Round[]>(targets.map(([target]) => [target, []]));
   try {
-    for (const [, base] of targets) await run(tokenUrl(base, 'hot'), Math.min(2, seconds), connections); // warm-up: JIT, pools
+    for (const [, [base, pid]] of targets) await run(tokenUrl(base, 'hot'), pid, Math.min(2, seconds), connections); // warm-up: JIT, pools
     for (let round = 0; round < rounds; round += 1) {
-      for (const [target, base] of targets) results.get(target)!.push(await run(tokenUrl(base, 'hot'), seconds, connections));
+      for (const [target, [base, pid]] of targets) results.get(target)!.push(await run(tokenUrl(base, 'hot'), pid, seconds, connections));
     }
   } finally {
     baselines.forEach((child) => child.kill());
   }
   return targets.map(([target]) => {
     const runs = results.get(target)!;
-    const median = [...runs].sort((a, b) => a.requests.average - b.requests.average)[Math.floor(runs.length / 2)];
+    const median = [...runs].sort((a, b) => a.result.requests.average - b.result.requests.average)[Math.floor(runs.length / 2)];
+    const cpu = runs.map((r) => r.cpuMicrosPerRequest).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
     return {
       target,
-      requestsPerSecond: Math.round(median.requests.average),
-      p50Ms: median.latency.p50,
-      p99Ms: median.latency.p99,
-      errors: runs.reduce((sum, r) => sum + r.errors + r.non2xx, 0),
+      requestsPerSecond: Math.round(median.result.requests.average),
+      p50Ms: median.result.latency.p50,
+      p99Ms: median.result.latency.p99,
+      errors: runs.reduce((sum, r) => sum + r.result.errors + r.result.non2xx, 0),
+      cpuMicrosPerRequest: cpu,
     };
   });
 }
 
-function run(url: string, seconds: number, connections: number): Promise<autocannon.Result> {
-  return autocannon({ url, connections, duration: seconds, headers: { authorization: `Bearer ${CALLER_KEY}` } });
+interface Round {
+  result: autocannon.Result;
+  cpuMicrosPerRequest: number;
+}
+
+async function run(url: string, pid: number, seconds: number, connections: number): Promise<Round> {
+  const before = processUsage(pid).cpuSeconds;
+  const result = await autocannon({ url, connections, duration: seconds, headers: { authorization: `Bearer ${CALLER_KEY}` } });
+  const cpuSeconds = processUsage(pid).cpuSeconds - before;
+  return { result, cpuMicrosPerRequest: Math.round((cpuSeconds * 1e6) / Math.max(1, result.requests.total)) };
 }

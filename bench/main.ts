@@ -27,10 +27,20 @@ const SECTIONS: Record<string, Section> = {
         '',
       );
       out.push('Brokers run with production settings: LOG_LEVEL=info, stdout to a file, callers file, rate limit and audit on.', '');
-      out.push(`| target | req/s | p50 ms | p99 ms | errors | ratio to ${BARE_BASELINE} |`, '|---|---:|---:|---:|---:|---:|');
+      out.push(
+        "CPU per request is the server process's CPU time over the requests it answered; its ratio is the baseline's CPU per request over the target's.",
+        '',
+      );
+      out.push(
+        `| target | req/s | p50 ms | p99 ms | errors | ratio to ${BARE_BASELINE} | CPU us per request | ratio by CPU |`,
+        '|---|---:|---:|---:|---:|---:|---:|---:|',
+      );
       for (const row of hot) {
         const ratio = (row.requestsPerSecond / limit.requestsPerSecond).toFixed(2);
-        out.push(`| ${row.target} | ${row.requestsPerSecond} | ${row.p50Ms} | ${row.p99Ms} | ${row.errors} | ${ratio} |`);
+        const cpuRatio = (limit.cpuMicrosPerRequest / row.cpuMicrosPerRequest).toFixed(2);
+        out.push(
+          `| ${row.target} | ${row.requestsPerSecond} | ${row.p50Ms} | ${row.p99Ms} | ${row.errors} | ${ratio} | ${row.cpuMicrosPerRequest} | ${cpuRatio} |`,
+        );
       }
     }),
   replicas: (flags, out) =>
