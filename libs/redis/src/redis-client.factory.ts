@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import Redis, { Cluster, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '@app/config';
 import { boundOfflineQueue } from './offline-queue-bound';
+import { followSentinelSwitches } from './sentinel-switch-follower';
 
 /** The shared connection: one server or a Sentinel-managed primary (`Redis`), or a `Cluster`. Both speak the same commands. */
 export type RedisClient = Redis | Cluster;
@@ -34,6 +35,12 @@ const CONNECT_TIMEOUT_MS = 1_000;
 const CLUSTER_RETRY_DELAY_MS = 100;
 const CLUSTER_MAX_REDIRECTIONS = Math.ceil(FAILOVER_WAIT_MS / CLUSTER_RETRY_DELAY_MS) * 2;
 
+/** A QUIT that outlasts this (Redis hung or unreachable) gives way to dropping the connection. */
+const QUIT_TIMEOUT_MS = 1_000;
+
+/** Connections a client opened beside its own (the Sentinel switch announcements), closed with it. */
+const stopOnClose = new WeakMap<RedisClient, () => void>();
+
 function reconnectDelay(attempt: number): number {
   return attempt * FAILOVER_RECONNECT_MS < FAILOVER_WAIT_MS ? FAILOVER_RECONNECT_MS : OUTAGE_RECONNECT_MS;
 }
@@ -61,11 +68,10 @@ export function createRedisClient(config: RedisConfig, logger = new Logger('Redi
         username: config.username,
         password: config.password,
         retryStrategy: reconnectDelay,
-        // told by the sentinels of a switch, reconnect at once even if the old primary still answers
-        failoverDetector: true,
         // a demoted primary that kept our connection refuses writes: find the new one and resend
         reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
       });
+      stopOnClose.set(client, followSentinelSwitches(client, config));
       break;
     case 'cluster':
       client = new Cluster(config.nodes, {
@@ -81,6 +87,20 @@ export function createRedisClient(config: RedisConfig, logger = new Logger('Redi
   boundOfflineQueue(client, FAILOVER_WAIT_MS);
   logConnectionEvents(client, logger);
   return client;
+}
+
+/** Closes a client createRedisClient made, and every connection it opened beside its own. */
+export async function closeRedisClient(redis: RedisClient): Promise<void> {
+  stopOnClose.get(redis)?.();
+  if (redis.status === 'end') return;
+  // QUIT lets replies in flight arrive; without a connection there is nothing to wait for
+  if (redis.status === 'ready') {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS)));
+    await Promise.race([redis.quit().catch(() => undefined), timeout]);
+    clearTimeout(timer);
+  }
+  redis.disconnect();
 }
 
 /** Connects and reconnects at info, problems at warn but at most one line per 5 s (reconnects retry every 100 ms). */

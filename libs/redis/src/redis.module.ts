@@ -1,5 +1,5 @@
 import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { createRedisClient, type RedisClient } from './redis-client.factory';
+import { closeRedisClient, createRedisClient, type RedisClient } from './redis-client.factory';
 import { RedisConnectionState } from './redis-connection-state';
 import { ConfigurableModuleClass, REDIS_OPTIONS, type RedisModuleOptions } from './redis.module-definition';
 
@@ -10,25 +10,12 @@ export const REDIS_KEY_PREFIX = Symbol('REDIS_KEY_PREFIX');
 /** The prefix every key starts with (REDIS_KEY_PREFIX). */
 export const InjectRedisKeyPrefix = (): ParameterDecorator => Inject(REDIS_KEY_PREFIX);
 
-/** A QUIT that outlasts this (Redis hung or unreachable) gives way to dropping the connection. */
-const QUIT_TIMEOUT_MS = 1_000;
-
 @Injectable()
 class RedisConnectionCloser implements OnApplicationShutdown {
   constructor(@InjectRedis() private readonly redis: RedisClient | undefined) {}
 
   async onApplicationShutdown(): Promise<void> {
-    const redis = this.redis;
-    if (!redis || redis.status === 'end') return;
-    // QUIT lets replies in flight arrive; without a connection there is nothing to wait for
-    if (redis.status === 'ready') {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS)));
-      await Promise.race([redis.quit().catch(() => undefined), timeout]);
-      clearTimeout(timer);
-    }
-    // also after a QUIT: only disconnect() closes the Sentinel client's subscriptions to the sentinels
-    redis.disconnect();
+    if (this.redis) await closeRedisClient(this.redis);
   }
 }
 
