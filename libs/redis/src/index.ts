@@ -1,4 +1,4 @@
 export { RedisModule, REDIS_CLIENT, REDIS_KEY_PREFIX, InjectRedis, InjectRedisKeyPrefix } from './redis.module';
 export type { RedisModuleOptions } from './redis.module-definition';
 export { RedisConnectionState } from './redis-connection-state';
-export type { RedisClient } from './redis-client.factory';
+export { closeRedisClient, type RedisClient } from './redis-client.factory';

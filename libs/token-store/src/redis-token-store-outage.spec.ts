@@ -110,4 +110,14 @@ describe('RedisTokenStore while Redis is away', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await store.get('p'))?.accessToken).toBe('theirs');
   });
+
+  it('closes its announcement subscription while Redis is away: at once, and it does not reconnect when Redis is back', async () => {
+    await killRedis();
+    const startedAt = Date.now();
+    await cache.close();
+    expect(Date.now() - startedAt).toBeLessThan(500);
+    await start();
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // the subscriber retried every 300 ms
+    expect(clients[clients.length - 1].status).not.toBe('ready');
+  });
 });

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
+import { closeRedisClient } from '@app/redis';
 import type { StoredToken } from './token-store';
 
 /**
@@ -70,9 +71,10 @@ export class TokenNearCache {
     return `${this.origin}:${provider}`;
   }
 
-  close(): Promise<unknown> {
+  /** Also while Redis is away: a QUIT then would leave the connection reconnecting after shutdown. */
+  close(): Promise<void> {
     this.setLive(false);
-    return this.subscriber.quit().catch(() => this.subscriber.disconnect());
+    return closeRedisClient(this.subscriber);
   }
 
   private async subscribe(): Promise<void> {
