@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
+import { SlicedRegistry } from './sliced-registry';
 
 /**
  * Every Prometheus metric the broker exports, in one registry. Counters and histograms are
@@ -8,7 +9,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 @Injectable()
 export class BrokerMetrics {
-  readonly registry = new Registry();
+  readonly registry = new SlicedRegistry();
 
   readonly requests = new Counter({
     name: 'token_broker_http_requests_total',
