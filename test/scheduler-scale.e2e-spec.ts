@@ -67,3 +67,48 @@ describe('a broker with 500 providers', () => {
     expect(text.length / PROVIDERS).toBeLessThan(400);
   });
 });
+
+describe('a fleet pre-warmed at once', () => {
+  const simulator = new SmartDocumentorSimulator(CLIENT, { tokenLifetimeSeconds: 4 });
+  const ids = Array.from({ length: 200 }, (_, i) => `w${String(i).padStart(3, '0')}`);
+  const dir = mkdtempSync(join(tmpdir(), 'tb-scale-'));
+  let broker: BrokerHarness;
+
+  beforeAll(async () => {
+    await simulator.start();
+    writeCredentialsFile(join(dir, 'credentials.enc'), TEST_MASTER_KEY, ids, {
+      client_id: CLIENT.clientId,
+      client_secret: CLIENT.clientSecret,
+    });
+    const providers = ids.map((id) => `  ${id}: { type: smartdocumentor, baseUrl: "${simulator.url}", refreshBefore: 50% }`);
+    broker = await startBroker({
+      providersYaml: `providers:\n${providers.join('\n')}\n`,
+      dir,
+      redisUrl: testRedisUrl(),
+      env: { LOG_LEVEL: 'warn' },
+    });
+  });
+
+  afterAll(async () => {
+    await broker?.close();
+    await simulator.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refreshes it evenly over the refresh window, not in the bursts it was pre-warmed in', async () => {
+    await waitFor(() => simulator.tokens.count >= ids.length, 15_000);
+    // pre-warm took about 1 s of the 2 s window; the first refreshes after it spread the phases
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const buckets = new Array<number>(8).fill(0);
+    const start = Date.now();
+    let seen = simulator.received;
+    while (Date.now() - start < 2_000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      buckets[Math.min(7, Math.floor((Date.now() - start) / 250))] += simulator.received - seen;
+      seen = simulator.received;
+    }
+    const mean = buckets.reduce((sum, calls) => sum + calls, 0) / buckets.length;
+    expect(mean).toBeGreaterThan(ids.length / 8 / 2); // about one refresh per provider in the 2 s window
+    expect(Math.min(...buckets)).toBeGreaterThan(mean / 6); // pre-warmed in bursts: several empty buckets
+  }, 30_000);
+});
