@@ -1,10 +1,13 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { BrokerMetrics } from '@app/metrics';
 import { ProviderRegistry } from '@app/providers';
 import { InjectTokenStore, type StoredToken, type TokenStore } from '@app/token-store';
 
 const SCRAPE_READS_AT_ONCE = 64;
+/** Thousands of providers' gauges are set a slice at a time, letting the event loop turn between slices. */
+const GAUGES_PER_TURN = 1_000;
 
 /** Prometheus text format. State gauges are set at scrape time, from this replica's token copies and the shared store. */
 @ApiTags('operations')
@@ -27,7 +30,8 @@ export class MetricsController {
     const providers = this.registry.list();
     // the scheduler keeps this replica's copy of every token current: the store is read only for the rest
     const unknown: string[] = [];
-    for (const { id } of providers) {
+    for (const [index, { id }] of providers.entries()) {
+      if (index > 0 && index % GAUGES_PER_TURN === 0) await nextTurn();
       const token = this.tokens.peek(id) ?? (away ? this.tokens.lastKnown(id) : undefined);
       if (token || away) this.setExpiry(id, token);
       else unknown.push(id);
