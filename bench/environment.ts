@@ -7,7 +7,7 @@ import { BrokerProcess } from '../test/support/broker-process';
 import { callersYaml } from '../test/support/broker-harness';
 import { freePort, RedisServer } from '../test/support/redis-server';
 import { putJson, untilAnswering } from './bench-support';
-import { writeCredentialsFile } from './credentials-file';
+import { writeCredentialsFile } from '../test/support/credentials-file';
 
 export const CALLER_KEY = `tbk_bench-${randomBytes(8).toString('hex')}`;
 export const ADMIN_TOKEN = `bench-admin-${randomBytes(16).toString('hex')}`;

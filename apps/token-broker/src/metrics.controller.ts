@@ -1,10 +1,15 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { BrokerMetrics } from '@app/metrics';
 import { ProviderRegistry } from '@app/providers';
-import { InjectTokenStore, type TokenStore } from '@app/token-store';
+import { InjectTokenStore, type StoredToken, type TokenStore } from '@app/token-store';
 
-/** Prometheus text format. State gauges are read from the shared token store at scrape time. */
+const SCRAPE_READS_AT_ONCE = 64;
+/** Thousands of providers' gauges are set a slice at a time, letting the event loop turn between slices. */
+const GAUGES_PER_TURN = 1_000;
+
+/** Prometheus text format. State gauges are set at scrape time, from this replica's token copies and the shared store. */
 @ApiTags('operations')
 @Controller('metrics')
 export class MetricsController {
@@ -20,20 +25,36 @@ export class MetricsController {
   @ApiOkResponse({ schema: { type: 'string' } })
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   async scrape(): Promise<string> {
-    let backlog = 0;
     // while Redis is away a scrape must not wait for it: expiry from what this replica knows, the backlog as last seen
     const away = this.tokens.unreachableSince() !== undefined;
-    await Promise.all(
-      this.registry.list().map(async ({ id }) => {
-        const [token, status] = away
-          ? [this.tokens.lastKnown(id), undefined]
-          : await Promise.all([this.tokens.get(id).catch(() => undefined), this.tokens.getStatus(id).catch(() => undefined)]);
-        if (token) this.metrics.secondsToExpiry.set({ provider: id }, Math.max(0, (token.expiresAt - Date.now()) / 1000));
-        else this.metrics.secondsToExpiry.remove({ provider: id });
-        if (status?.durableWritePending) backlog += 1;
-      }),
-    );
-    if (!away) this.metrics.durableWriteBacklog.set(backlog);
+    const providers = this.registry.list();
+    // the scheduler keeps this replica's copy of every token current: the store is read only for the rest
+    const unknown: string[] = [];
+    for (const [index, { id }] of providers.entries()) {
+      if (index > 0 && index % GAUGES_PER_TURN === 0) await nextTurn();
+      const token = this.tokens.peek(id) ?? (away ? this.tokens.lastKnown(id) : undefined);
+      if (token || away) this.setExpiry(id, token);
+      else unknown.push(id);
+    }
+    await inBatches(unknown, async (id) => this.setExpiry(id, await this.tokens.get(id).catch(() => undefined)));
+    if (away) return this.metrics.registry.metrics();
+    // only a provider whose refresh rotates its credentials can have a durable write pending
+    let backlog = 0;
+    const rotating = providers.filter((instance) => instance.rotatesCredentials).map(({ id }) => id);
+    await inBatches(rotating, async (id) => {
+      if ((await this.tokens.getStatus(id).catch(() => undefined))?.durableWritePending) backlog += 1;
+    });
+    this.metrics.durableWriteBacklog.set(backlog);
     return this.metrics.registry.metrics();
   }
+
+  private setExpiry(provider: string, token: StoredToken | undefined): void {
+    if (token) this.metrics.secondsToExpiry.set({ provider }, Math.max(0, (token.expiresAt - Date.now()) / 1000));
+    else this.metrics.secondsToExpiry.remove({ provider });
+  }
+}
+
+/** A few store reads at a time: thousands of providers must not queue thousands of commands in one go. */
+async function inBatches(ids: string[], read: (id: string) => Promise<void>): Promise<void> {
+  for (let i = 0; i < ids.length; i += SCRAPE_READS_AT_ONCE) await Promise.all(ids.slice(i, i + SCRAPE_READS_AT_ONCE).map(read));
 }

@@ -69,7 +69,7 @@ export class RefreshWithoutRedis {
     const gate = this.gateOf(provider, since);
     this.admit(instance, gate);
     const started = Date.now();
-    const timer = this.metrics.refreshSeconds.startTimer({ provider });
+    const timer = this.metrics.refreshSeconds.startTimer();
     try {
       const record = await this.credentials.get(provider);
       if (!record) throw new CredentialsMissingError(provider);

@@ -57,7 +57,7 @@ export class TokenRefresher {
     if (redisAwaySince !== undefined && !instance.rotatesCredentials) return this.withoutRedis.refresh(instance, redisAwaySince);
     if (redisAwaySince !== undefined) await this.withoutRedis.untilRedisIsBack(instance.id, redisAwaySince, options.lockWaitMs);
     const probing = await this.gate.admit(instance.id, options.mayProbe ?? false);
-    const waitTimer = this.metrics.lockWaitSeconds.startTimer({ provider: instance.id });
+    const waitTimer = this.metrics.lockWaitSeconds.startTimer();
     // from when Redis is back: a wait for it must not leave a caller less time for another replica's refresh than before
     const waitUntil = Date.now() + options.lockWaitMs;
     try {
@@ -107,7 +107,7 @@ export class TokenRefresher {
 
   private async obtain(instance: ProviderInstance, current: StoredToken | undefined, held: HeldLock): Promise<StoredToken> {
     const started = Date.now();
-    const timer = this.metrics.refreshSeconds.startTimer({ provider: instance.id });
+    const timer = this.metrics.refreshSeconds.startTimer();
     try {
       const { issued, fence, durable } = instance.rotatesCredentials
         ? await this.rotating.refresh(instance, { lockSignal: held.signal, beforeUpstreamCall: () => this.gate.takeSlot(instance) })

@@ -146,6 +146,29 @@ describe('RedisTokenStore near-cache across two replicas', () => {
   });
 });
 
+describe('RedisTokenStore writes', () => {
+  it('send the fenced-write script by its SHA, not its body, once Redis has it', async () => {
+    const store = redisStore(`t${randomBytes(4).toString('hex')}:`);
+    await store.put('p', token(1));
+    const client = new Redis(process.env.TEST_REDIS_URL!);
+    const monitor = await client.monitor();
+    const commands: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      const name = args[0].toLowerCase();
+      if (name.startsWith('eval') && args.some((arg) => arg.includes('"accessToken":"at-2"'))) commands.push(name);
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50)); // MONITOR sees only what comes after it
+      expect(await store.put('p', token(2))).toBe(true);
+      for (let waited = 0; commands.length === 0 && waited < 2_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(commands).toEqual(['evalsha']);
+    } finally {
+      monitor.disconnect();
+      client.disconnect();
+    }
+  });
+});
+
 describe('RedisTokenStore status across replicas', () => {
   it('gives each writer on its own connection exactly the status write before its own', async () => {
     const prefix = `t${randomBytes(4).toString('hex')}:`;

@@ -46,6 +46,8 @@ export class RedisTokenStore implements TokenStore {
     connection: RedisConnectionState,
   ) {
     this.outage = new RedisOutage(redis, connection, () => void this.writeBack());
+    // sent as EVALSHA (the body once per connection): every refresh writes a token
+    this.redis.defineCommand('tbFencedSet', { numberOfKeys: 2, lua: FENCED_SET });
   }
 
   peek(provider: string): StoredToken | undefined {
@@ -80,8 +82,9 @@ export class RedisTokenStore implements TokenStore {
     const ttl = Math.max(1, token.expiresAt - Date.now());
     const keys = [this.key(provider, 'token'), this.key(provider, 'fence')];
     const announcement = this.nearCache.announcement(provider);
+    const client = this.redis as Redis & { tbFencedSet(...keysThenArgs: Array<string | number>): Promise<number> };
     const written = await this.call(() =>
-      this.redis.eval(FENCED_SET, 2, ...keys, JSON.stringify(token), token.fence, ttl, this.nearCache.channel, announcement),
+      client.tbFencedSet(...keys, JSON.stringify(token), token.fence, ttl, this.nearCache.channel, announcement),
     );
     if (written === 1) this.nearCache.rememberOwn(provider, token);
     return written === 1;

@@ -3,7 +3,8 @@ import { SecretBox } from '@app/credentials';
 
 /**
  * Writes a credentials file for many providers at once, in the encrypted file store's format, so the
- * bench can start a broker with 10,000 seeded providers without 10,000 admin writes of a growing file.
+ * bench and the scale specs start a broker with thousands of seeded providers without as many admin
+ * writes of a growing file.
  */
 export function writeCredentialsFile(path: string, masterKeyBase64: string, ids: string[], values: Record<string, string>): void {
   const updatedAt = new Date().toISOString();

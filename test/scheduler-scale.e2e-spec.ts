@@ -1,0 +1,114 @@
+import Redis from 'ioredis';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SmartDocumentorSimulator } from '@app/providers/testing';
+import { BrokerHarness, startBroker, TEST_MASTER_KEY, testRedisUrl, uniquePrefix } from './support/broker-harness';
+import { writeCredentialsFile } from './support/credentials-file';
+import { TEST_SECRETS } from './support/test-secrets';
+import { waitFor } from './support/wait-for';
+
+const CLIENT = { clientId: 'scale-client', clientSecret: TEST_SECRETS.clientSecret };
+const PROVIDERS = 500;
+
+/** Many providers, their credentials seeded before start, pre-warmed by the scheduler on one Redis. */
+describe('a broker with 500 providers', () => {
+  const simulator = new SmartDocumentorSimulator(CLIENT);
+  const ids = Array.from({ length: PROVIDERS }, (_, i) => `s${String(i).padStart(4, '0')}`);
+  const prefix = uniquePrefix();
+  const dir = mkdtempSync(join(tmpdir(), 'tb-scale-'));
+  let broker: BrokerHarness;
+
+  beforeAll(async () => {
+    await simulator.start();
+    writeCredentialsFile(join(dir, 'credentials.enc'), TEST_MASTER_KEY, ids, {
+      client_id: CLIENT.clientId,
+      client_secret: CLIENT.clientSecret,
+    });
+    const providers = ids.map((id) => `  ${id}: { type: smartdocumentor, baseUrl: "${simulator.url}" }`);
+    broker = await startBroker({
+      providersYaml: `providers:\n${providers.join('\n')}\n`,
+      dir,
+      redisUrl: testRedisUrl(),
+      redisKeyPrefix: prefix,
+      env: { LOG_LEVEL: 'warn' },
+    });
+    await waitFor(() => simulator.tokens.count >= PROVIDERS, 20_000);
+  }, 40_000);
+
+  afterAll(async () => {
+    await broker?.close();
+    await simulator.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers a scrape of /metrics without reading the token store for tokens it holds', async () => {
+    const client = new Redis(testRedisUrl());
+    const monitor = await client.monitor();
+    const reads: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.some((arg) => arg.startsWith(prefix))) reads.push(args[0]);
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100)); // MONITOR sees only what comes after it
+      const res = await fetch(`${broker.url}/metrics`);
+      expect(res.status).toBe(200);
+      await res.text();
+      expect(reads.length).toBeLessThan(PROVIDERS / 10);
+    } finally {
+      monitor.disconnect();
+      client.disconnect();
+    }
+  });
+
+  it('keeps the scrape to a few lines per provider', async () => {
+    const text = await (await fetch(`${broker.url}/metrics`)).text();
+    expect(text).toMatch(/token_broker_token_seconds_to_expiry\{provider="s0499"\} [1-9]/);
+    expect(text.length / PROVIDERS).toBeLessThan(400);
+  });
+});
+
+describe('a fleet pre-warmed at once', () => {
+  const simulator = new SmartDocumentorSimulator(CLIENT, { tokenLifetimeSeconds: 4 });
+  const ids = Array.from({ length: 200 }, (_, i) => `w${String(i).padStart(3, '0')}`);
+  const dir = mkdtempSync(join(tmpdir(), 'tb-scale-'));
+  let broker: BrokerHarness;
+
+  beforeAll(async () => {
+    await simulator.start();
+    writeCredentialsFile(join(dir, 'credentials.enc'), TEST_MASTER_KEY, ids, {
+      client_id: CLIENT.clientId,
+      client_secret: CLIENT.clientSecret,
+    });
+    const providers = ids.map((id) => `  ${id}: { type: smartdocumentor, baseUrl: "${simulator.url}", refreshBefore: 50% }`);
+    broker = await startBroker({
+      providersYaml: `providers:\n${providers.join('\n')}\n`,
+      dir,
+      redisUrl: testRedisUrl(),
+      env: { LOG_LEVEL: 'warn' },
+    });
+  });
+
+  afterAll(async () => {
+    await broker?.close();
+    await simulator.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refreshes it evenly over the refresh window, not in the bursts it was pre-warmed in', async () => {
+    await waitFor(() => simulator.tokens.count >= ids.length, 15_000);
+    // pre-warm took about 1 s of the 2 s window; the first refreshes after it spread the phases
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const buckets = new Array<number>(8).fill(0);
+    const start = Date.now();
+    let seen = simulator.received;
+    while (Date.now() - start < 2_000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      buckets[Math.min(7, Math.floor((Date.now() - start) / 250))] += simulator.received - seen;
+      seen = simulator.received;
+    }
+    const mean = buckets.reduce((sum, calls) => sum + calls, 0) / buckets.length;
+    expect(mean).toBeGreaterThan(ids.length / 8 / 2); // about one refresh per provider in the 2 s window
+    expect(Math.min(...buckets)).toBeGreaterThan(mean / 6); // pre-warmed in bursts: several empty buckets
+  }, 30_000);
+});
