@@ -109,4 +109,13 @@ describe('BatchingDestination', () => {
     destination.flushSync();
     expect(out).toMatchObject({ writes: ['last words\n'], flushed: 1 });
   });
+
+  it('writes every later line through at once: the process is stopping', () => {
+    jest.useFakeTimers();
+    const out = target();
+    const destination = new BatchingDestination(out);
+    destination.flushSync();
+    destination.write('answered during shutdown\n');
+    expect(out).toMatchObject({ writes: ['answered during shutdown\n'], flushed: 1 });
+  });
 });
