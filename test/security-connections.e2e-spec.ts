@@ -82,6 +82,17 @@ describe('connection limits and timeouts', () => {
     expect(slow.ms).toBeLessThan(8_000);
     expect(silent.ms).toBeLessThan(8_000);
   });
+
+  it('closes a connection after 1,000 requests: every request it read is answered, none with a bare 503', async () => {
+    const { answer } = await timeUntilClosed(broker.port, (socket) =>
+      socket.write('GET /health/live HTTP/1.1\r\nHost: broker\r\n\r\n'.repeat(1_005)),
+    );
+    // pipelined answers follow each other's bodies directly: count status lines anywhere
+    const statuses = answer.match(/HTTP\/1\.1 \d{3} [A-Za-z ]+/g) ?? [];
+    expect(statuses).toHaveLength(1_000);
+    expect(new Set(statuses)).toEqual(new Set(['HTTP/1.1 200 OK']));
+    expect(answer.slice(answer.lastIndexOf('HTTP/1.1 ')).toLowerCase()).toContain('connection: close');
+  });
 });
 
 /** Opens `count` connections that never send a byte; resolves once each is connected or refused. */

@@ -9,6 +9,13 @@ const MAX_CONNECTIONS = 10_000;
 const RESERVED_DESCRIPTORS = { atLeast: 100, share: 0.2 };
 /** A new connection must start its first request this soon (Node's keep-alive timeout covers the next ones). */
 const IDLE_BEFORE_REQUEST_MS = 5_000;
+/**
+ * After this many requests a connection is closed (its last answer says `Connection: close`), so no
+ * client holds one forever. Not Node's maxRequestsPerSocket: it answers a request the client had
+ * already sent on such a connection with a bare 503; here the connection just closes after the
+ * answer, and the client resends on a new one, as it does when any keep-alive connection closes.
+ */
+export const MAX_REQUESTS_PER_CONNECTION = 1_000;
 /** While connections are shed, one log line at most this often. */
 const LOG_INTERVAL_MS = 60_000;
 
@@ -16,6 +23,7 @@ interface ConnectionState {
   /** Has sent at least one request: a keep-alive connection, kept over fresh ones. */
   served: boolean;
   inFlight: number;
+  requests: number;
 }
 
 /**
@@ -24,7 +32,8 @@ interface ConnectionState {
  * At the limit a new connection is accepted and the oldest idle one is closed instead: first one
  * that never sent a request, then an idle keep-alive one; a connection with a request in flight
  * is never closed. Only when every connection is busy is the new one refused. So a caller that
- * connects during a flood is served, and the flood only churns itself.
+ * connects during a flood is served, and the flood only churns itself. Every connection is closed
+ * after MAX_REQUESTS_PER_CONNECTION requests.
  */
 export function limitConnections(server: Server, openFileLimit = readOpenFileLimit()): void {
   const limit = connectionLimit(openFileLimit);
@@ -49,7 +58,7 @@ export function limitConnections(server: Server, openFileLimit = readOpenFileLim
       connections.delete(victim);
       victim.destroy();
     }
-    connections.set(socket, { served: false, inFlight: 0 });
+    connections.set(socket, { served: false, inFlight: 0, requests: 0 });
     // Node times out nothing before a connection's first byte; this does (a timeout nobody handles closes it)
     socket.setTimeout(IDLE_BEFORE_REQUEST_MS);
     socket.once('close', () => connections.delete(socket));
@@ -60,6 +69,8 @@ export function limitConnections(server: Server, openFileLimit = readOpenFileLim
     if (!state) return;
     state.served = true;
     state.inFlight += 1;
+    state.requests += 1;
+    if (state.requests >= MAX_REQUESTS_PER_CONNECTION) response.shouldKeepAlive = false;
     // a request may wait on a lock or an upstream for longer; Node's keep-alive timeout takes over after it
     request.socket.setTimeout(0);
     response.once('close', () => (state.inFlight -= 1));

@@ -21,8 +21,6 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 /** An idle keep-alive connection is closed after 5 s (Node's default; Fastify's is 72 s). */
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
-/** After this many requests a connection is closed (Connection: close), so no client holds one forever. */
-const MAX_REQUESTS_PER_SOCKET = 1_000;
 
 /** Fastify's options for the broker's HTTP server: limits, timeouts, request ids, and error answers in the broker's shape. */
 export function httpServerOptions(): FastifyHttpOptions<Server> {
@@ -33,7 +31,6 @@ export function httpServerOptions(): FastifyHttpOptions<Server> {
     http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS, requireHostHeader: false },
     requestTimeout: REQUEST_TIMEOUT_MS,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-    maxRequestsPerSocket: MAX_REQUESTS_PER_SOCKET,
     // a caller's x-request-id is kept when it is sane, so audit lines join up with the caller's logs
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];
