@@ -15,7 +15,7 @@ export interface LoggingModuleExtras {
   destination?: DestinationStream;
 }
 
-export const LOGGING_OPTIONS = Symbol('LOGGING_OPTIONS');
+const LOGGING_OPTIONS = Symbol('LOGGING_OPTIONS');
 
 export const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<LoggingModuleOptions>({ optionsInjectionToken: LOGGING_OPTIONS })
   .setClassMethodName('forRoot')

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DestinationStream, Logger } from 'pino';
 import { isoTimeOncePerMillisecond } from './broker-logger';
 import { LOG_DESTINATION } from './log-flusher';
-import { CENSOR, SECRET_KEYS } from './scrub-secrets';
+import { CENSOR, isSecretName } from './scrub-secrets';
 import { ROOT_LOGGER } from './structured-logger.service';
 
 /** A request line's fields: flat, a string or a number each (absent when undefined). */
@@ -35,16 +35,4 @@ export class RequestLineWriter {
     }
     this.destination.write(`${line},"msg":"request"}\n`);
   }
-}
-
-/** Field names come from code, a handful of them: each is looked up once. */
-const secretNames = new Map<string, boolean>();
-
-function isSecretName(name: string): boolean {
-  let secret = secretNames.get(name);
-  if (secret === undefined) {
-    secret = SECRET_KEYS.has(name.toLowerCase());
-    if (secretNames.size < 1_000) secretNames.set(name, secret);
-  }
-  return secret;
 }

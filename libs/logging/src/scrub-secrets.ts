@@ -1,6 +1,6 @@
 import { SECRET_FIELDS } from './secret-fields';
 
-export const SECRET_KEYS = new Set(SECRET_FIELDS.map((field) => field.toLowerCase()));
+const SECRET_KEYS = new Set(SECRET_FIELDS.map((field) => field.toLowerCase()));
 /** A field's value is replaced at the top level and up to three objects deep (`req.headers.authorization`). */
 const MAX_DEPTH = 3;
 export const CENSOR = '[redacted]';
@@ -24,11 +24,25 @@ export function scrubSecrets<T>(value: T, depth = 0): T {
   let copy: Record<string, unknown> | undefined;
   for (const key of Object.keys(value)) {
     const current = (value as Record<string, unknown>)[key];
-    const scrubbed = SECRET_KEYS.has(key.toLowerCase()) ? CENSOR : scrubSecrets(current, depth + 1);
+    const scrubbed = isSecretName(key) ? CENSOR : scrubSecrets(current, depth + 1);
     if (scrubbed !== current) {
       copy ??= { ...(value as Record<string, unknown>) };
       copy[key] = scrubbed;
     }
   }
   return (copy ?? value) as T;
+}
+
+/** Field names mostly come from code, a few hundred at most: each is lowercased and looked up once. */
+const secretNames = new Map<string, boolean>();
+const REMEMBERED_NAMES = 1_000;
+
+/** Whether a field of this name (any case) can carry a secret. */
+export function isSecretName(name: string): boolean {
+  let secret = secretNames.get(name);
+  if (secret === undefined) {
+    secret = SECRET_KEYS.has(name.toLowerCase());
+    if (secretNames.size < REMEMBERED_NAMES) secretNames.set(name, secret);
+  }
+  return secret;
 }
