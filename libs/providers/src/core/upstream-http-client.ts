@@ -1,4 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { once } from 'node:events';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { UpstreamError } from '@app/errors';
 import { PROVIDERS_OPTIONS, type ProvidersModuleOptions } from '../providers.module-definition';
 
@@ -20,35 +23,57 @@ export interface UpstreamResponse {
   retryAfterMs?: number;
 }
 
+/** Idle keep-alive connections close after this long, or sooner when the upstream's Keep-Alive header says so. */
+const IDLE_SOCKET_MS = 4_000;
+
 /**
  * The only way provider clients talk HTTP: every call has a timeout, a body cap, and failures
- * become `UpstreamError`s whose messages never quote a body (it may hold a secret).
+ * become `UpstreamError`s whose messages never quote a body (it may hold a secret). Redirects are
+ * not followed: a token request must reach the endpoint it was configured for.
+ *
+ * node:http, not fetch: every fetch response is registered for finalization, which keeps the whole
+ * request's objects alive until a full GC, so a busy scheduler's heap grew by megabytes a second.
  */
 @Injectable()
-export class UpstreamHttpClient {
+export class UpstreamHttpClient implements OnApplicationShutdown {
+  private readonly agents = {
+    'http:': new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+    'https:': new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+  };
+
   constructor(@Inject(PROVIDERS_OPTIONS) private readonly options: Pick<ProvidersModuleOptions, 'upstreamTimeoutMs'>) {}
 
   async send(provider: string, request: UpstreamRequest): Promise<UpstreamResponse> {
+    const url = new URL(request.url);
+    const agent = url.protocol === 'https:' ? this.agents['https:'] : this.agents['http:'];
+    const call = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
+      method: request.method,
+      headers: { ...request.headers, ...(request.body === undefined ? {} : { 'content-length': Buffer.byteLength(request.body) }) },
+      agent,
+    });
     // the timeout is the only thing that ends a call: a refresh token sent upstream is being spent, its answer must be awaited
-    const timeout = AbortSignal.timeout(this.options.upstreamTimeoutMs);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      call.destroy(new Error('upstream timeout'));
+    }, this.options.upstreamTimeoutMs);
+    // failures reach us through 'response' and the body; one after the answer must not go unhandled
+    call.on('error', () => undefined);
     try {
-      const response = await fetch(request.url, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        signal: timeout,
-        redirect: 'error',
-      });
+      const answered = once(call, 'response') as Promise<[IncomingMessage]>;
+      call.end(request.body);
+      const [response] = await answered;
       const text = await readCapped(response, provider);
+      if (response.statusCode! >= 300 && response.statusCode! < 400) throw redirected(provider, response.statusCode!);
       return {
-        status: response.status,
-        contentType: response.headers.get('content-type') ?? '',
+        status: response.statusCode!,
+        contentType: response.headers['content-type'] ?? '',
         text,
-        retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+        retryAfterMs: parseRetryAfter(response.headers['retry-after']),
       };
     } catch (error) {
+      call.destroy();
       if (error instanceof UpstreamError) throw error;
-      const timedOut = timeout.aborted;
       throw new UpstreamError(
         provider,
         'transient',
@@ -58,35 +83,43 @@ export class UpstreamHttpClient {
           : `Upstream could not be reached (${describeNetworkError(error)})`,
         { cause: error },
       );
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  onApplicationShutdown(): void {
+    for (const agent of Object.values(this.agents)) agent.destroy();
   }
 }
 
-async function readCapped(response: Response, provider: string): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > MAX_BODY_BYTES) {
-    await response.body?.cancel();
-    throw tooLarge(provider);
-  }
-  if (!response.body) return '';
-  const chunks: Uint8Array[] = [];
+async function readCapped(response: IncomingMessage, provider: string): Promise<string> {
+  if (Number(response.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw tooLarge(provider);
+  const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+  for await (const chunk of response as AsyncIterable<Buffer>) {
     size += chunk.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await response.body.cancel().catch(() => undefined);
-      throw tooLarge(provider);
-    }
+    if (size > MAX_BODY_BYTES) throw tooLarge(provider);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function redirected(provider: string, status: number): UpstreamError {
+  return new UpstreamError(
+    provider,
+    'transient',
+    `http_${status}`,
+    `Upstream answered with a redirect (HTTP ${status}); token requests do not follow redirects: check the configured URL`,
+    { status },
+  );
 }
 
 function tooLarge(provider: string): UpstreamError {
   return new UpstreamError(provider, 'transient', 'malformed_response', `Upstream answered with a body over ${MAX_BODY_BYTES} bytes`);
 }
 
-function parseRetryAfter(value: string | null): number | undefined {
+function parseRetryAfter(value: string | undefined): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
@@ -94,6 +127,5 @@ function parseRetryAfter(value: string | null): number | undefined {
 }
 
 function describeNetworkError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  return cause?.code ?? (error as Error).name ?? 'error';
+  return (error as { code?: string }).code ?? (error as Error).name ?? 'error';
 }
