@@ -76,7 +76,7 @@ describe('a broker that cannot start', () => {
     [
       'a YAML syntax error',
       { PROVIDERS_FILE: file('syntax.yaml', 'providers:\n  sd:\n    type: smartdocumentor\n   baseUrl: x\n') },
-      /PROVIDERS_FILE .*syntax\.yaml is not valid YAML: line 4, column 1: .*: " {3}baseUrl: x"$/,
+      /PROVIDERS_FILE .*syntax\.yaml is not valid YAML: line 4, column 4: .*: " {3}baseUrl: x"$/,
     ],
     [
       'an unknown caller field',

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parse } from 'yaml';
+import { load as parse } from 'js-yaml';
 import { loadBrokerConfig } from '@app/config';
 import { DEMO_CALLER_KEY } from '../apps/simulators/src/demo-seed';
 import { createDemoUpstreams, demoProvidersYaml } from '../apps/simulators/src/demo-upstreams';
@@ -132,7 +132,7 @@ describe('.dockerignore', () => {
 });
 
 describe('docker/compose.yaml', () => {
-  const compose = parse(read('docker/compose.yaml'), { merge: true }) as { services: Record<string, ComposeService> };
+  const compose = parse(read('docker/compose.yaml')) as { services: Record<string, ComposeService> };
   const services = compose.services;
   const ours = Object.entries(services).filter(([, service]) => service.build?.dockerfile === 'docker/Dockerfile');
   const brokers = ours.filter(([, service]) => !service.command);
@@ -233,7 +233,7 @@ describe('docker/compose.yaml', () => {
 });
 
 describe('docker/compose.yaml, sentinel profile', () => {
-  const services = (parse(read('docker/compose.yaml'), { merge: true }) as { services: Record<string, ComposeService> }).services;
+  const services = (parse(read('docker/compose.yaml')) as { services: Record<string, ComposeService> }).services;
   const profile = Object.entries(services).filter(([, service]) => service.profiles?.includes('sentinel'));
   const names = profile.map(([name]) => name);
   const sentinels = profile.filter(([, service]) => service.command?.join(' ').includes('--sentinel'));

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { loadAll } from 'js-yaml';
 
 /** The parts of Kubernetes objects the manifest checks read; the manifests are parsed as plain YAML. */
 export interface K8sObject {
@@ -77,10 +77,8 @@ export interface PodSpec {
 
 /** Every object of the resources a kustomization.yaml lists, in order. */
 export function readKustomization(dir: string): { kustomization: K8sObject; objects: K8sObject[] } {
-  const kustomization = parseAllDocuments(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))[0].toJS() as K8sObject;
-  const objects = (kustomization.resources ?? []).flatMap((file) =>
-    parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((document) => document.toJS() as K8sObject),
-  );
+  const kustomization = loadAll(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))[0] as K8sObject;
+  const objects = (kustomization.resources ?? []).flatMap((file) => loadAll(readFileSync(join(dir, file), 'utf8')) as K8sObject[]);
   return { kustomization, objects };
 }
 

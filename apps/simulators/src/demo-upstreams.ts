@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { dump } from 'js-yaml';
 import {
   OAuth2ClientCredentialsSimulator,
   PassolutionSimulator,
@@ -84,5 +84,5 @@ export async function stopDemoUpstreams(upstreams: DemoUpstream[]): Promise<void
 /** A PROVIDERS_FILE for the upstreams, reached at `urlOf(upstream, index)`. */
 export function demoProvidersYaml(upstreams: DemoUpstream[], urlOf: (upstream: DemoUpstream, index: number) => string): string {
   const providers = Object.fromEntries(upstreams.map((upstream, index) => [upstream.provider, upstream.settings(urlOf(upstream, index))]));
-  return stringify({ providers });
+  return dump({ providers }, { lineWidth: -1 });
 }

@@ -46,7 +46,7 @@ describe('config files', () => {
     [
       'providers.yaml',
       'providers:\n  sd:\n    type: smartdocumentor\n   baseUrl: https://x.example\n',
-      /^PROVIDERS_FILE .*providers\.yaml is not valid YAML: line 4, column 1: All mapping items must start at the same column: " {3}baseUrl: https:\/\/x\.example"$/,
+      /^PROVIDERS_FILE .*providers\.yaml is not valid YAML: line 4, column 4: bad indentation of a mapping entry: " {3}baseUrl: https:\/\/x\.example"$/,
     ],
     [
       'callers.yaml',
