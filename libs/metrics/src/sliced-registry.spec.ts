@@ -11,6 +11,10 @@ function register(registry: Registry): void {
   });
   new Counter({ name: 'unused_total', help: 'no series yet', labelNames: ['provider'], registers: [registry] });
   new Histogram({ name: 'duration_seconds', help: 'all together', buckets: [0.1, 1], registers: [registry] }).observe(0.5);
+  const byRoute = new Histogram({ name: 'route_seconds', help: 'labelled', labelNames: ['route'], buckets: [0.1], registers: [registry] });
+  byRoute.observe({ route: '/tokens' }, 0.05);
+  byRoute.observe({ route: 'a\nb' }, 2);
+  new Gauge({ name: 'odd_values', help: 'not numbers', labelNames: ['kind'], registers: [registry] }).set({ kind: 'inf' }, Infinity);
   for (let i = 0; i < 2_500; i += 1) {
     expiry.set({ provider: `p${i}` }, i);
     refreshes.inc({ provider: `p"${i}\\`, outcome: 'ok' });
