@@ -84,7 +84,11 @@ const SECTIONS: Record<string, Section> = {
           { instances: 1_000, lifetime: flags.lifetime ?? 20 },
           { instances: 10_000, lifetime: flags.lifetime ?? 200 },
         ];
-    out.push('', '## Scheduler at scale: pre-refresh at 50%, credentials seeded before start; RSS read every second, /metrics scraped every 10 s', '');
+    out.push(
+      '',
+      '## Scheduler at scale: pre-refresh at 50%, credentials seeded before start; RSS read every second, /metrics scraped every 10 s',
+      '',
+    );
     out.push(
       '| providers | token lifetime | refreshes/s needed | pre-warm | upstream calls per provider, each window | broker CPU | peak RSS | event-loop lag max / p99 (start-up) | sampled GETs | expired served | load before / after |',
     );
