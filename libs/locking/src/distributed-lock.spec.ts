@@ -93,6 +93,22 @@ describe('RedisLock extension', () => {
     );
     expect(rivalResult).toBeInstanceOf(LockUnavailableError);
   });
+
+  it("aborts the holder's signal, with the reason, when the lock cannot be extended", async () => {
+    const prefix = `t${randomBytes(4).toString('hex')}:`;
+    const lock = new RedisLock(redis, prefix);
+    const reason = await lock.withLock(
+      'r',
+      300,
+      async (held) => {
+        await redis.set(`${prefix}r:lock`, 'someone else'); // the lock expired and another holder took it
+        await new Promise((resolve) => held.signal.addEventListener('abort', resolve));
+        return held.signal.reason as unknown;
+      },
+      { waitMs: 0 },
+    );
+    expect(reason).toBeInstanceOf(LockUnavailableError);
+  });
 });
 
 let redis: Redis;

@@ -10,6 +10,23 @@ export interface HeldLock {
   readonly signal: AbortSignal;
 }
 
+/**
+ * One holder's lock. The AbortController is made only when the signal is read or the lock is lost:
+ * plain grants never read it, and one per refresh was the largest share of what a busy
+ * scheduler left in the old generation.
+ */
+export class LockHold implements HeldLock {
+  private controller?: AbortController;
+
+  get signal(): AbortSignal {
+    return (this.controller ??= new AbortController()).signal;
+  }
+
+  lose(reason: Error): void {
+    (this.controller ??= new AbortController()).abort(reason);
+  }
+}
+
 export interface LockOptions {
   /** How long to wait for a busy lock; 0 tries once. Throws LockUnavailableError when it runs out. */
   waitMs: number;

@@ -1,5 +1,5 @@
 import { LockUnavailableError } from '@app/errors';
-import { DistributedLock, HeldLock, LockOptions } from './distributed-lock';
+import { DistributedLock, HeldLock, LockHold, LockOptions } from './distributed-lock';
 
 /** Embedded mode: a FIFO mutex per resource inside this process. */
 export class InProcessLock implements DistributedLock {
@@ -14,7 +14,7 @@ export class InProcessLock implements DistributedLock {
     this.tails.set(resource, tail);
     try {
       await waitFor(previous, options.waitMs, resource);
-      return await fn({ signal: new AbortController().signal });
+      return await fn(new LockHold());
     } finally {
       release();
       if (this.tails.get(resource) === tail) this.tails.delete(resource);

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { Lock, Redlock, ResourceLockedError, ExecutionError } from '@sesamecare-oss/redlock';
 import { LockUnavailableError } from '@app/errors';
-import { DistributedLock, HeldLock, LockOptions } from './distributed-lock';
+import { DistributedLock, HeldLock, LockHold, LockOptions } from './distributed-lock';
 
 const RETRY_DELAY_MS = 50;
 
@@ -27,7 +27,7 @@ export class RedisLock implements DistributedLock {
   async withLock<T>(resource: string, ttlMs: number, fn: (lock: HeldLock) => Promise<T>, options: LockOptions): Promise<T> {
     const key = this.key(resource);
     let lock = await this.acquire(key, ttlMs, options.waitMs, resource);
-    const lost = new AbortController();
+    const hold = new LockHold();
     const extender = setInterval(
       () => {
         lock.extend(ttlMs).then(
@@ -35,14 +35,14 @@ export class RedisLock implements DistributedLock {
           (error: Error) => {
             clearInterval(extender);
             this.logger.warn(`Lost lock ${resource}: ${error.message}`);
-            lost.abort(new LockUnavailableError(resource));
+            hold.lose(new LockUnavailableError(resource));
           },
         );
       },
       Math.max(100, Math.floor(ttlMs / 3)),
     );
     try {
-      return await fn({ signal: lost.signal });
+      return await fn(hold);
     } finally {
       clearInterval(extender);
       await lock.release().catch(() => undefined); // it expires by itself if Redis is unreachable
