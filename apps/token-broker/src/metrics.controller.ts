@@ -30,8 +30,9 @@ export class MetricsController {
     const providers = this.registry.list();
     // the scheduler keeps this replica's copy of every token current: the store is read only for the rest
     const unknown: string[] = [];
-    for (const [index, { id }] of providers.entries()) {
+    for (let index = 0; index < providers.length; index += 1) {
       if (index > 0 && index % GAUGES_PER_TURN === 0) await nextTurn();
+      const { id } = providers[index];
       const token = this.tokens.peek(id) ?? (away ? this.tokens.lastKnown(id) : undefined);
       if (token || away) this.setExpiry(id, token);
       else unknown.push(id);
