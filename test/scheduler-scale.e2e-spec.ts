@@ -11,36 +11,56 @@ import { waitFor } from './support/wait-for';
 const CLIENT = { clientId: 'scale-client', clientSecret: TEST_SECRETS.clientSecret };
 const PROVIDERS = 500;
 
-/** Many providers, their credentials seeded before start, pre-warmed by the scheduler on one Redis. */
-describe('a broker with 500 providers', () => {
-  const simulator = new SmartDocumentorSimulator(CLIENT);
-  const ids = Array.from({ length: PROVIDERS }, (_, i) => `s${String(i).padStart(4, '0')}`);
-  const prefix = uniquePrefix();
-  const dir = mkdtempSync(join(tmpdir(), 'tb-scale-'));
-  let broker: BrokerHarness;
+/** SmartDocumentor providers `ids` on `simulator`, their credentials seeded before a broker on the test Redis starts. */
+class Fleet {
+  private readonly dir = mkdtempSync(join(tmpdir(), 'tb-scale-'));
+  private broker?: BrokerHarness;
 
-  beforeAll(async () => {
-    await simulator.start();
-    writeCredentialsFile(join(dir, 'credentials.enc'), TEST_MASTER_KEY, ids, {
+  constructor(
+    private readonly simulator: SmartDocumentorSimulator,
+    private readonly ids: string[],
+  ) {}
+
+  async start(options: { refreshBefore?: string; redisKeyPrefix?: string }): Promise<BrokerHarness> {
+    await this.simulator.start();
+    writeCredentialsFile(join(this.dir, 'credentials.enc'), TEST_MASTER_KEY, this.ids, {
       client_id: CLIENT.clientId,
       client_secret: CLIENT.clientSecret,
     });
-    const providers = ids.map((id) => `  ${id}: { type: smartdocumentor, baseUrl: "${simulator.url}" }`);
-    broker = await startBroker({
+    const refreshBefore = options.refreshBefore ? `, refreshBefore: ${options.refreshBefore}` : '';
+    const providers = this.ids.map((id) => `  ${id}: { type: smartdocumentor, baseUrl: "${this.simulator.url}"${refreshBefore} }`);
+    this.broker = await startBroker({
       providersYaml: `providers:\n${providers.join('\n')}\n`,
-      dir,
+      dir: this.dir,
       redisUrl: testRedisUrl(),
-      redisKeyPrefix: prefix,
+      redisKeyPrefix: options.redisKeyPrefix,
       env: { LOG_LEVEL: 'warn' },
     });
+    return this.broker;
+  }
+
+  async stop(): Promise<void> {
+    await this.broker?.close();
+    await this.simulator.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Many providers, their credentials seeded before start, pre-warmed by the scheduler on one Redis. */
+describe('a broker with 500 providers', () => {
+  const simulator = new SmartDocumentorSimulator(CLIENT);
+  const prefix = uniquePrefix();
+  const fleet = new Fleet(
+    simulator,
+    Array.from({ length: PROVIDERS }, (_, i) => `s${String(i).padStart(4, '0')}`),
+  );
+  let broker: BrokerHarness;
+
+  beforeAll(async () => {
+    broker = await fleet.start({ redisKeyPrefix: prefix });
     await waitFor(() => simulator.tokens.count >= PROVIDERS, 20_000);
   }, 40_000);
-
-  afterAll(async () => {
-    await broker?.close();
-    await simulator.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => fleet.stop());
 
   it('answers a scrape of /metrics without reading the token store for tokens it holds', async () => {
     // a raw MONITOR: ioredis's monitor mode fails ("Command queue state error") when lines arrive
@@ -70,29 +90,10 @@ describe('a broker with 500 providers', () => {
 describe('a fleet pre-warmed at once', () => {
   const simulator = new SmartDocumentorSimulator(CLIENT, { tokenLifetimeSeconds: 4 });
   const ids = Array.from({ length: 200 }, (_, i) => `w${String(i).padStart(3, '0')}`);
-  const dir = mkdtempSync(join(tmpdir(), 'tb-scale-'));
-  let broker: BrokerHarness;
+  const fleet = new Fleet(simulator, ids);
 
-  beforeAll(async () => {
-    await simulator.start();
-    writeCredentialsFile(join(dir, 'credentials.enc'), TEST_MASTER_KEY, ids, {
-      client_id: CLIENT.clientId,
-      client_secret: CLIENT.clientSecret,
-    });
-    const providers = ids.map((id) => `  ${id}: { type: smartdocumentor, baseUrl: "${simulator.url}", refreshBefore: 50% }`);
-    broker = await startBroker({
-      providersYaml: `providers:\n${providers.join('\n')}\n`,
-      dir,
-      redisUrl: testRedisUrl(),
-      env: { LOG_LEVEL: 'warn' },
-    });
-  });
-
-  afterAll(async () => {
-    await broker?.close();
-    await simulator.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  beforeAll(() => fleet.start({ refreshBefore: '50%' }));
+  afterAll(() => fleet.stop());
 
   it('refreshes it evenly over the refresh window, not in the bursts it was pre-warmed in', async () => {
     await waitFor(() => simulator.tokens.count >= ids.length, 15_000);
