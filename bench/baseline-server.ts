@@ -1,5 +1,6 @@
 import Fastify from 'fastify';
 import Redis from 'ioredis';
+import { baselineAnswer } from './bench-support';
 
 /**
  * The practical limits the broker is measured against: a bare Fastify handler that answers the
@@ -8,13 +9,7 @@ import Redis from 'ioredis';
  */
 async function main(): Promise<void> {
   const [mode, port, redisUrl] = process.argv.slice(2);
-  const body = {
-    provider: 'bench',
-    access_token: 'x'.repeat(64),
-    token_type: 'Bearer',
-    expires_at: new Date(Date.now() + 3_600_000).toISOString(),
-    expires_in: 3600,
-  };
+  const body = baselineAnswer();
   const app = Fastify();
   if (mode === 'redis') {
     const redis = new Redis(redisUrl);

@@ -39,3 +39,14 @@ export async function putJson(url: string, token: string, body: unknown): Promis
   });
   if (res.status !== 204) throw new Error(`PUT ${url} answered ${res.status}`);
 }
+
+/** What both baseline servers answer: the broker's answer shape for a one-hour token. */
+export function baselineAnswer(): Record<string, unknown> {
+  return {
+    provider: 'bench',
+    access_token: 'x'.repeat(64),
+    token_type: 'Bearer',
+    expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+    expires_in: 3600,
+  };
+}

@@ -3,6 +3,7 @@ import { Controller, Get, Inject, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
+import { baselineAnswer } from './bench-support';
 
 /**
  * The framework's own cost, for the bench: the smallest Nest 11 app on Fastify that answers
@@ -24,13 +25,7 @@ class TokenController {
 async function main(): Promise<void> {
   const [port, redisUrl] = process.argv.slice(2);
   const redis = new Redis(redisUrl);
-  const body = {
-    provider: 'bench',
-    access_token: 'x'.repeat(64),
-    token_type: 'Bearer',
-    expires_at: new Date(Date.now() + 3_600_000).toISOString(),
-    expires_in: 3600,
-  };
+  const body = baselineAnswer();
   await redis.set('bench:token', JSON.stringify(body));
   @Module({ controllers: [TokenController], providers: [{ provide: REDIS, useValue: redis }] })
   class MinimalModule {}
