@@ -99,6 +99,15 @@ describe('UpstreamHttpClient', () => {
     expect(failure).toMatchObject({ kind: 'transient', reason: 'network_error', message: 'Upstream could not be reached (ECONNREFUSED)' });
   });
 
+  it('fails a URL it cannot call as an upstream error, like any other unreachable upstream', async () => {
+    const failure = await failureOf(client.send('p', { method: 'GET', url: 'ftp://127.0.0.1/token' }));
+    expect(failure).toMatchObject({
+      kind: 'transient',
+      reason: 'network_error',
+      message: 'Upstream could not be reached (ERR_INVALID_PROTOCOL)',
+    });
+  });
+
   it('does not follow a redirect: the token request goes only where it was configured', async () => {
     upstream.paths.length = 0;
     upstream.handler = (req, _body, res) => res.writeHead(302, { location: `${upstream.url}/elsewhere` }).end();

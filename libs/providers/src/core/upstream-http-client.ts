@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { UpstreamError } from '@app/errors';
@@ -37,42 +37,36 @@ const IDLE_SOCKET_MS = 4_000;
 @Injectable()
 export class UpstreamHttpClient implements OnApplicationShutdown {
   private readonly agents = {
-    'http:': new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
-    'https:': new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+    http: new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+    https: new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
   };
 
   constructor(@Inject(PROVIDERS_OPTIONS) private readonly options: Pick<ProvidersModuleOptions, 'upstreamTimeoutMs'>) {}
 
   async send(provider: string, request: UpstreamRequest): Promise<UpstreamResponse> {
-    const url = new URL(request.url);
-    const agent = url.protocol === 'https:' ? this.agents['https:'] : this.agents['http:'];
-    const call = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
-      method: request.method,
-      headers: { ...request.headers, ...(request.body === undefined ? {} : { 'content-length': Buffer.byteLength(request.body) }) },
-      agent,
-    });
+    let call: ClientRequest | undefined;
     // the timeout is the only thing that ends a call: a refresh token sent upstream is being spent, its answer must be awaited
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      call.destroy(new Error('upstream timeout'));
+      call?.destroy(new Error('upstream timeout'));
     }, this.options.upstreamTimeoutMs);
-    // failures reach us through 'response' and the body; one after the answer must not go unhandled
-    call.on('error', () => undefined);
     try {
+      call = this.open(request);
       const answered = once(call, 'response') as Promise<[IncomingMessage]>;
       call.end(request.body);
       const [response] = await answered;
+      const status = response.statusCode!;
       const text = await readCapped(response, provider);
-      if (response.statusCode! >= 300 && response.statusCode! < 400) throw redirected(provider, response.statusCode!);
+      if (status >= 300 && status < 400) throw redirected(provider, status);
       return {
-        status: response.statusCode!,
+        status,
         contentType: response.headers['content-type'] ?? '',
         text,
         retryAfterMs: parseRetryAfter(response.headers['retry-after']),
       };
     } catch (error) {
-      call.destroy();
+      call?.destroy();
       if (error instanceof UpstreamError) throw error;
       throw new UpstreamError(
         provider,
@@ -86,6 +80,19 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private open(request: UpstreamRequest): ClientRequest {
+    const url = new URL(request.url);
+    const secure = url.protocol === 'https:';
+    const call = (secure ? httpsRequest : httpRequest)(url, {
+      method: request.method,
+      headers: { ...request.headers, ...(request.body === undefined ? {} : { 'content-length': Buffer.byteLength(request.body) }) },
+      agent: secure ? this.agents.https : this.agents.http,
+    });
+    // failures reach the caller through 'response' and the body; one after the answer must not go unhandled
+    call.on('error', () => undefined);
+    return call;
   }
 
   onApplicationShutdown(): void {
