@@ -28,7 +28,7 @@ export class SlicedRegistry extends Registry {
       const name = escape(rawName);
       const parts = [`# HELP ${name} ${escape(help)}\n# TYPE ${name} ${type}`];
       let lines: string[] = [];
-      for (const { metricName = name, labels, sharedLabels, value } of values) {
+      for (const { metricName = name, labels, sharedLabels, value } of values ?? []) {
         lines.push(`${metricName}${labelSet(labels, sharedLabels)} ${valueText(value)}`);
         if (++sinceTurn === SERIES_PER_SLICE) {
           // joined before the turn: only the slice's text outlives it, not its thousand lines
