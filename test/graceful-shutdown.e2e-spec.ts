@@ -62,6 +62,47 @@ describe('graceful shutdown', () => {
     expect((await store.get('pa'))?.values.refresh_token).toBe(simulator.currentRefreshToken);
   });
 
+  it('lets a refresh no scheduler started (the one after an admin write) finish and commit too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-shutdown-'));
+    const masterKey = randomBytes(32).toString('base64');
+    writeFileSync(join(dir, 'providers.yaml'), `providers:\n  pa: { type: passolution, baseUrl: "${simulator.url}" }\n`);
+    writeFileSync(join(dir, 'callers.yaml'), callersYaml({ caller: { key: CALLER_KEY, allow: '*' } }));
+    const credentialsFile = join(dir, 'credentials.enc');
+    const store = new EncryptedFileCredentialStore(credentialsFile, new SecretBox(Buffer.from(masterKey, 'base64')));
+    await store.createEmpty(); // no credentials yet: the start-up pre-warm has nothing to refresh
+    simulator.delayMs = 1_500;
+    const broker = new BrokerProcess(await freePort(), {
+      REDIS_URL: redis.url,
+      PROVIDERS_FILE: join(dir, 'providers.yaml'),
+      CALLERS_FILE: join(dir, 'callers.yaml'),
+      CREDENTIALS_FILE: credentialsFile,
+      BROKER_MASTER_KEY: masterKey,
+      BROKER_ADMIN_TOKEN: ADMIN_TOKEN,
+      LOG_LEVEL: 'debug',
+    });
+    brokers.push(broker);
+    await broker.start();
+    const callsBefore = simulator.calls.length;
+    const written = await fetch(`${broker.url}/admin/credentials/pa`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_id: CLIENT.clientId,
+        client_secret: CLIENT.clientSecret,
+        refresh_token: simulator.currentRefreshToken,
+      }),
+    });
+    expect(written.status).toBe(204);
+    await waitFor(() => simulator.calls.length === callsBefore + 1); // the admin write's refresh is spending the token
+    const exit = new Promise((resolve) => broker.onExit(resolve));
+    await broker.kill('SIGTERM');
+    await exit;
+
+    expect(simulator.report()).toMatchObject({ reuses: 0 });
+    // the rotated refresh token was committed before the process ended, not lost with it
+    expect((await store.get('pa'))?.values.refresh_token).toBe(simulator.currentRefreshToken);
+  });
+
   it('loses no log line on SIGTERM under load: every token handed out has its audit line', async () => {
     const upstream = new SmartDocumentorSimulator({ clientId: 'sd-client', clientSecret: TEST_SECRETS.clientSecret });
     await upstream.start();

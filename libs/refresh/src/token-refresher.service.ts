@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { CachedCredentials } from '@app/credentials';
 import { CredentialsMissingError, LockUnavailableError, UpstreamError } from '@app/errors';
 import { InjectDistributedLock, type DistributedLock, type HeldLock } from '@app/locking';
@@ -27,6 +27,8 @@ export interface RefreshOptions {
 const CLAIM_POLL_MS = 50;
 /** How long one try for the lock waits before the caller looks for the token another replica may have stored. */
 const LOCK_POLL_MS = 250;
+/** How long shutdown waits for running refreshes to finish and persist, as the scheduler's own wait. */
+const SHUTDOWN_WAIT_MS = 10_000;
 
 /**
  * Gets a new token under the provider's distributed lock: re-reads the shared token first (another
@@ -34,10 +36,15 @@ const LOCK_POLL_MS = 250;
  * gate, gets the token (the rotating protocol, or a plain grant), stores it fenced, and records the
  * outcome. A caller waiting for the lock looks in the token store between tries, so it gets another
  * replica's result as soon as it is stored rather than when the lock comes free.
+ *
+ * Shutdown waits for every refresh running in this process, whoever started it (the scheduler, a
+ * caller, an admin write): one that has sent a single-use refresh token upstream must commit the
+ * rotated one before the process ends.
  */
 @Injectable()
-export class TokenRefresher {
+export class TokenRefresher implements BeforeApplicationShutdown {
   private readonly logger = new Logger(TokenRefresher.name);
+  private readonly running = new Set<Promise<StoredToken>>();
 
   constructor(
     @Inject(REFRESH_OPTIONS) private readonly options: Pick<RefreshModuleOptions, 'lockTtlMs'>,
@@ -51,7 +58,22 @@ export class TokenRefresher {
     private readonly withoutRedis: RefreshWithoutRedis,
   ) {}
 
-  async refresh(instance: ProviderInstance, options: RefreshOptions): Promise<StoredToken> {
+  refresh(instance: ProviderInstance, options: RefreshOptions): Promise<StoredToken> {
+    const run = this.run(instance, options);
+    this.running.add(run);
+    const settled = () => void this.running.delete(run);
+    run.then(settled, settled);
+    return run;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS)));
+    await Promise.race([Promise.allSettled(this.running), waited]);
+    clearTimeout(timer);
+  }
+
+  private async run(instance: ProviderInstance, options: RefreshOptions): Promise<StoredToken> {
     // the lock, status and rate window are in Redis: asking for them now would wait a failover's length
     const redisAwaySince = this.tokens.unreachableSince();
     if (redisAwaySince !== undefined && !instance.rotatesCredentials) return this.withoutRedis.refresh(instance, redisAwaySince);
