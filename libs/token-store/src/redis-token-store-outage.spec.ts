@@ -65,7 +65,7 @@ describe('RedisTokenStore while Redis is away', () => {
     const started = Date.now();
     await expect(store.ping()).rejects.toBeInstanceOf(TokenStoreUnreachableError);
     await expect(store.ping()).rejects.toThrow(/^Redis is unavailable since /);
-    expect(Date.now() - started).toBeLessThan(50);
+    expect(Date.now() - started).toBeLessThan(250); // not a wait for the client's reconnect, 300 ms away
   });
 
   it('gives up a read the moment the connection is lost, instead of waiting for Redis to return', async () => {
