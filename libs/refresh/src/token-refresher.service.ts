@@ -11,6 +11,7 @@ import { ProviderStatusRecorder } from './provider-status-recorder.service';
 import { publicFields } from './refresh-claim';
 import { RefreshWithoutRedis } from './refresh-without-redis';
 import { RotatingCredentialRefresh } from './rotating-credential-refresh';
+import { RunningRefreshes } from './running-refreshes';
 import { UpstreamGate } from './upstream-gate.service';
 import { REFRESH_OPTIONS, type RefreshModuleOptions } from './refresh.module-definition';
 
@@ -27,8 +28,6 @@ export interface RefreshOptions {
 const CLAIM_POLL_MS = 50;
 /** How long one try for the lock waits before the caller looks for the token another replica may have stored. */
 const LOCK_POLL_MS = 250;
-/** How long shutdown waits for running refreshes to finish and persist, as the scheduler's own wait. */
-const SHUTDOWN_WAIT_MS = 10_000;
 
 /**
  * Gets a new token under the provider's distributed lock: re-reads the shared token first (another
@@ -36,15 +35,12 @@ const SHUTDOWN_WAIT_MS = 10_000;
  * gate, gets the token (the rotating protocol, or a plain grant), stores it fenced, and records the
  * outcome. A caller waiting for the lock looks in the token store between tries, so it gets another
  * replica's result as soon as it is stored rather than when the lock comes free.
- *
- * Shutdown waits for every refresh running in this process, whoever started it (the scheduler, a
- * caller, an admin write): one that has sent a single-use refresh token upstream must commit the
- * rotated one before the process ends.
+ * Shutdown waits for every refresh running in this process (see RunningRefreshes).
  */
 @Injectable()
 export class TokenRefresher implements BeforeApplicationShutdown {
   private readonly logger = new Logger(TokenRefresher.name);
-  private readonly running = new Set<Promise<StoredToken>>();
+  private readonly running = new RunningRefreshes();
 
   constructor(
     @Inject(REFRESH_OPTIONS) private readonly options: Pick<RefreshModuleOptions, 'lockTtlMs'>,
@@ -59,18 +55,11 @@ export class TokenRefresher implements BeforeApplicationShutdown {
   ) {}
 
   refresh(instance: ProviderInstance, options: RefreshOptions): Promise<StoredToken> {
-    const run = this.run(instance, options);
-    this.running.add(run);
-    const settled = () => void this.running.delete(run);
-    run.then(settled, settled);
-    return run;
+    return this.running.track(this.run(instance, options));
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS)));
-    await Promise.race([Promise.allSettled(this.running), waited]);
-    clearTimeout(timer);
+  beforeApplicationShutdown(): Promise<void> {
+    return this.running.settled();
   }
 
   private async run(instance: ProviderInstance, options: RefreshOptions): Promise<StoredToken> {
