@@ -65,9 +65,11 @@ describe('a broker with 500 providers', () => {
   it('answers a scrape of /metrics without reading the token store for tokens it holds', async () => {
     // a raw MONITOR: ioredis's monitor mode fails ("Command queue state error") when lines arrive
     // before it has switched modes, which a busy Redis does
+    // per-provider reads only: a refresh still finishing from the pre-warm writes and locks, and those are not the scrape's
     const reads: string[] = [];
+    const perProviderRead = new RegExp(`"get" "${prefix}\\{[^}]+\\}:(token|status)"$`, 'i');
     const monitor = await rawMonitor(testRedisUrl(), (line) => {
-      if (line.includes(`"${prefix}`)) reads.push(line);
+      if (perProviderRead.test(line)) reads.push(line);
     });
     try {
       await new Promise((resolve) => setTimeout(resolve, 100)); // MONITOR sees only what comes after it
@@ -109,7 +111,8 @@ describe('a fleet pre-warmed at once', () => {
     }
     const mean = buckets.reduce((sum, calls) => sum + calls, 0) / buckets.length;
     expect(mean).toBeGreaterThan(ids.length / 8 / 2); // about one refresh per provider in the 2 s window
-    expect(Math.min(...buckets)).toBeGreaterThan(mean / 6); // pre-warmed in bursts: several empty buckets
+    // pre-warmed in bursts, half the buckets were empty (0,0,0,0,19,38,47,93); spread, none is, even on a loaded machine
+    expect(Math.min(...buckets)).toBeGreaterThan(0);
   }, 30_000);
 });
 
