@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SmartDocumentorSimulator } from '@app/providers/testing';
 import { BrokerHarness, startBroker, TEST_MASTER_KEY, testRedisUrl, uniquePrefix } from './support/broker-harness';
 import { writeCredentialsFile } from './support/credentials-file';
+import { rawMonitor } from './support/redis-monitor';
 import { TEST_SECRETS } from './support/test-secrets';
 import { waitFor } from './support/wait-for';
 
@@ -63,8 +63,6 @@ describe('a broker with 500 providers', () => {
   afterAll(() => fleet.stop());
 
   it('answers a scrape of /metrics without reading the token store for tokens it holds', async () => {
-    // a raw MONITOR: ioredis's monitor mode fails ("Command queue state error") when lines arrive
-    // before it has switched modes, which a busy Redis does
     // per-provider reads only: a refresh still finishing from the pre-warm writes and locks, and those are not the scrape's
     const reads: string[] = [];
     const perProviderRead = new RegExp(`"get" "${prefix}\\{[^}]+\\}:(token|status)"$`, 'i');
@@ -115,22 +113,3 @@ describe('a fleet pre-warmed at once', () => {
     expect(Math.min(...buckets)).toBeGreaterThan(0);
   }, 30_000);
 });
-
-/** MONITOR on its own socket: calls `onLine` with each command Redis executes from now on. */
-function rawMonitor(url: string, onLine: (line: string) => void): Promise<Socket> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.write('MONITOR\r\n'));
-    let pending = '';
-    socket.setEncoding('utf8');
-    socket.on('error', reject);
-    socket.on('data', (chunk: string) => {
-      const lines = (pending + chunk).split('\r\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line === '+OK') resolve(socket);
-        else onLine(line);
-      }
-    });
-  });
-}

@@ -5,6 +5,7 @@ import { MemoryTokenStore } from './memory-token-store';
 import { RedisTokenStore } from './redis-token-store';
 import { TokenNearCache } from './token-near-cache';
 import { StoredToken, TokenStore } from './token-store';
+import { rawMonitor } from '../../../test/support/redis-monitor';
 
 const token = (fence: number, accessToken = `at-${fence}`, ttlMs = 60_000): StoredToken => ({
   accessToken,
@@ -150,12 +151,10 @@ describe('RedisTokenStore writes', () => {
   it('send the fenced-write script by its SHA, not its body, once Redis has it', async () => {
     const store = redisStore(`t${randomBytes(4).toString('hex')}:`);
     await store.put('p', token(1));
-    const client = new Redis(process.env.TEST_REDIS_URL!);
-    const monitor = await client.monitor();
     const commands: string[] = [];
-    monitor.on('monitor', (_time: string, args: string[]) => {
-      const name = args[0].toLowerCase();
-      if (name.startsWith('eval') && args.some((arg) => arg.includes('"accessToken":"at-2"'))) commands.push(name);
+    const monitor = await rawMonitor(process.env.TEST_REDIS_URL!, (line) => {
+      const name = /\] "(\w+)"/.exec(line)?.[1].toLowerCase();
+      if (name?.startsWith('eval') && line.includes('\\"accessToken\\":\\"at-2\\"')) commands.push(name);
     });
     try {
       await new Promise((resolve) => setTimeout(resolve, 50)); // MONITOR sees only what comes after it
@@ -163,8 +162,7 @@ describe('RedisTokenStore writes', () => {
       for (let waited = 0; commands.length === 0 && waited < 2_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(commands).toEqual(['evalsha']);
     } finally {
-      monitor.disconnect();
-      client.disconnect();
+      monitor.destroy();
     }
   });
 });
