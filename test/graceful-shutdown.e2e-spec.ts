@@ -25,27 +25,37 @@ describe('graceful shutdown', () => {
   afterEach(() => Promise.all(brokers.splice(0).map((broker) => broker.kill('SIGKILL'))));
   afterAll(() => Promise.all([redis.stop(), simulator.stop()]));
 
-  it('lets an in-flight refresh finish and commit, then exits on the signal', async () => {
+  /** A Passolution provider `pa` on the simulator, its empty credential store (what a first start makes), and a broker to start on them. */
+  async function passolutionSetup(): Promise<{ store: EncryptedFileCredentialStore; start(): Promise<BrokerProcess> }> {
     const dir = mkdtempSync(join(tmpdir(), 'tb-shutdown-'));
     const masterKey = randomBytes(32).toString('base64');
     writeFileSync(join(dir, 'providers.yaml'), `providers:\n  pa: { type: passolution, baseUrl: "${simulator.url}" }\n`);
     writeFileSync(join(dir, 'callers.yaml'), callersYaml({ caller: { key: CALLER_KEY, allow: '*' } }));
-    const credentialsFile = join(dir, 'credentials.enc');
-    const store = new EncryptedFileCredentialStore(credentialsFile, new SecretBox(Buffer.from(masterKey, 'base64')));
-    await store.createEmpty(); // what a first start does
-    await store.put('pa', { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, refresh_token: simulator.currentRefreshToken });
-    simulator.delayMs = 1_500; // the pre-warm at startup will still be at the upstream when SIGTERM arrives
+    const store = new EncryptedFileCredentialStore(join(dir, 'credentials.enc'), new SecretBox(Buffer.from(masterKey, 'base64')));
+    await store.createEmpty();
+    return { store, start: () => startBroker(dir, masterKey) };
+  }
 
+  async function startBroker(dir: string, masterKey: string): Promise<BrokerProcess> {
     const broker = new BrokerProcess(await freePort(), {
       REDIS_URL: redis.url,
       PROVIDERS_FILE: join(dir, 'providers.yaml'),
       CALLERS_FILE: join(dir, 'callers.yaml'),
-      CREDENTIALS_FILE: credentialsFile,
+      CREDENTIALS_FILE: join(dir, 'credentials.enc'),
       BROKER_MASTER_KEY: masterKey,
+      BROKER_ADMIN_TOKEN: ADMIN_TOKEN,
       LOG_LEVEL: 'debug',
     });
     brokers.push(broker);
     await broker.start();
+    return broker;
+  }
+
+  it('lets an in-flight refresh finish and commit, then exits on the signal', async () => {
+    const { store, start } = await passolutionSetup();
+    await store.put('pa', { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, refresh_token: simulator.currentRefreshToken });
+    simulator.delayMs = 1_500; // the pre-warm at startup will still be at the upstream when SIGTERM arrives
+    const broker = await start();
     await waitFor(() => simulator.calls.length === 1); // the refresh token is being spent now
     const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => broker.onExit(resolve));
     const sentAt = Date.now();
@@ -63,25 +73,9 @@ describe('graceful shutdown', () => {
   });
 
   it('lets a refresh no scheduler started (the one after an admin write) finish and commit too', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tb-shutdown-'));
-    const masterKey = randomBytes(32).toString('base64');
-    writeFileSync(join(dir, 'providers.yaml'), `providers:\n  pa: { type: passolution, baseUrl: "${simulator.url}" }\n`);
-    writeFileSync(join(dir, 'callers.yaml'), callersYaml({ caller: { key: CALLER_KEY, allow: '*' } }));
-    const credentialsFile = join(dir, 'credentials.enc');
-    const store = new EncryptedFileCredentialStore(credentialsFile, new SecretBox(Buffer.from(masterKey, 'base64')));
-    await store.createEmpty(); // no credentials yet: the start-up pre-warm has nothing to refresh
+    const { store, start } = await passolutionSetup(); // no credentials yet: the start-up pre-warm has nothing to refresh
     simulator.delayMs = 1_500;
-    const broker = new BrokerProcess(await freePort(), {
-      REDIS_URL: redis.url,
-      PROVIDERS_FILE: join(dir, 'providers.yaml'),
-      CALLERS_FILE: join(dir, 'callers.yaml'),
-      CREDENTIALS_FILE: credentialsFile,
-      BROKER_MASTER_KEY: masterKey,
-      BROKER_ADMIN_TOKEN: ADMIN_TOKEN,
-      LOG_LEVEL: 'debug',
-    });
-    brokers.push(broker);
-    await broker.start();
+    const broker = await start();
     const callsBefore = simulator.calls.length;
     const written = await fetch(`${broker.url}/admin/credentials/pa`, {
       method: 'PUT',
