@@ -92,6 +92,10 @@ describe('graceful shutdown', () => {
     await broker.kill('SIGTERM');
     await exit;
 
+    // the one line an operator reads names the refresh it waited for, though no scheduler check started it
+    expect(broker.output.split('\n').filter((line) => line.includes('Shutting down'))).toEqual([
+      expect.stringMatching(/Shutting down on SIGTERM: waited \d+\.\d s for 1 refresh to finish and persist \(pa\)/),
+    ]);
     expect(simulator.report()).toMatchObject({ reuses: 0 });
     // the rotated refresh token was committed before the process ended, not lost with it
     expect((await store.get('pa'))?.values.refresh_token).toBe(simulator.currentRefreshToken);

@@ -12,6 +12,7 @@ import type { RefreshBefore } from '@app/config';
 import { InjectTokenStore, type StoredToken, type TokenStore } from '@app/token-store';
 import { DueQueue } from './due-queue';
 import { refreshDueAt, refreshWindowMs } from './refresh-timing';
+import { RunningRefreshes } from './running-refreshes';
 import { shutdownSummary } from './shutdown-summary';
 import { TokenRefresher } from './token-refresher.service';
 import { REFRESH_SCHEDULER_OPTIONS, type RefreshSchedulerModuleOptions } from './refresh-scheduler.module-definition';
@@ -19,7 +20,6 @@ import { REFRESH_SCHEDULER_OPTIONS, type RefreshSchedulerModuleOptions } from '.
 const TICK_NAME = 'token-refresh';
 /** How soon to look again at a provider that cannot be refreshed right now (no credentials, needs a person). */
 const IDLE_RECHECK_MS = 10_000;
-const SHUTDOWN_WAIT_MS = 10_000;
 /**
  * Start-up pre-warm is spread over this long per provider (at most 200 a second), up to the cap: a
  * 2-core host keeps its event loop under 50 ms at a few hundred refreshes a second, not at 10,000
@@ -43,7 +43,7 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
    * the cheap token-store read runs for them, so a token another path obtained is still picked up.
    */
   private readonly idleUntil = new Map<string, number>();
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly runningChecks = new Map<string, Promise<void>>();
   /** Providers whose next check refreshes them before they are due, while their token expires at this time (see spreadFirstRefresh). */
   private readonly refreshEarly = new Map<string, number>();
   private stopped = false;
@@ -53,6 +53,7 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
     @InjectTokenStore() private readonly tokens: TokenStore,
     private readonly registry: ProviderRegistry,
     private readonly refresher: TokenRefresher,
+    private readonly runningRefreshes: RunningRefreshes,
     private readonly scheduler: SchedulerRegistry,
   ) {}
 
@@ -68,34 +69,33 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /**
-   * On SIGTERM: stop starting refreshes, and let running ones finish and persist (bounded) while
-   * Redis and the credential store are still open; they close later, in onApplicationShutdown.
+   * On SIGTERM: stop starting checks, and let running ones and every other refresh in this process
+   * finish and persist while Redis and the credential store are still open; they close later, in
+   * onApplicationShutdown. RunningRefreshes bounds the whole wait.
    */
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.stopped = true;
     if (this.scheduler.doesExist('interval', TICK_NAME)) this.scheduler.deleteInterval(TICK_NAME);
-    const inFlight = [...this.running.keys()];
+    const checks = [...this.runningChecks.keys()];
     const startedAt = Date.now();
-    const finished = await Promise.race([
-      Promise.allSettled(this.running.values()).then(() => true),
-      new Promise<false>((resolve) => setTimeout(() => resolve(false), SHUTDOWN_WAIT_MS).unref()),
-    ]);
-    this.logger.log(shutdownSummary({ signal, inFlight, waitedMs: Date.now() - startedAt, finished }));
+    const { inFlight, finished } = await this.runningRefreshes.settled(Promise.allSettled(this.runningChecks.values()));
+    const waitedFor = [...new Set([...checks, ...inFlight])];
+    this.logger.log(shutdownSummary({ signal, inFlight: waitedFor, waitedMs: Date.now() - startedAt, finished }));
   }
 
   /** Starts the checks whose time has come, as long as the pool has room; each finished check frees a place. */
   private pump(): void {
     const now = Date.now();
-    while (!this.stopped && this.running.size < this.options.concurrency) {
+    while (!this.stopped && this.runningChecks.size < this.options.concurrency) {
       const id = this.queue.popDue(now);
       if (id === undefined) return;
       const run = this.check(this.registry.get(id)).then(
         (nextAt) => this.queue.push(id, nextAt),
         () => this.queue.push(id, Date.now() + this.options.tickMs),
       );
-      this.running.set(id, run);
+      this.runningChecks.set(id, run);
       void run.finally(() => {
-        this.running.delete(id);
+        this.runningChecks.delete(id);
         this.pump();
       });
     }

@@ -10,6 +10,7 @@ import { RefreshOutbox } from './refresh-outbox.service';
 import { ConfigurableModuleClass } from './refresh.module-definition';
 import { RefreshWithoutRedis } from './refresh-without-redis';
 import { RotatingCredentialRefresh } from './rotating-credential-refresh';
+import { RunningRefreshes } from './running-refreshes';
 import { TokenRefresher } from './token-refresher.service';
 import { TokenService } from './token.service';
 import { UpstreamGate } from './upstream-gate.service';
@@ -26,11 +27,12 @@ import { UpstreamGate } from './upstream-gate.service';
     RefreshOutbox,
     RotatingCredentialRefresh,
     RefreshWithoutRedis,
+    RunningRefreshes,
     TokenRefresher,
     TokenService,
     CredentialReplacer,
     ProviderStateService,
   ],
-  exports: [TokenService, TokenRefresher, CredentialReplacer, ProviderStateService],
+  exports: [TokenService, TokenRefresher, RunningRefreshes, CredentialReplacer, ProviderStateService],
 })
 export class RefreshModule extends ConfigurableModuleClass {}

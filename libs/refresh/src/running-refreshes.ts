@@ -1,26 +1,59 @@
-/** How long shutdown waits for running refreshes to finish and persist, as the scheduler's own wait. */
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+
+/** How long shutdown waits, all told, for running refreshes to finish and persist. */
 const SHUTDOWN_WAIT_MS = 10_000;
+
+/** What shutdown waited for, and whether it all finished before the deadline. */
+export interface SettledRefreshes {
+  /** Providers whose refresh was running when the wait began. */
+  inFlight: string[];
+  finished: boolean;
+}
 
 /**
  * The refreshes running in this process, whoever started them (the scheduler, a caller, an admin
  * write), so that shutdown can let them finish: one that has sent a single-use refresh token
- * upstream must commit the rotated one before the process ends.
+ * upstream must commit the rotated one before the process ends. Every wait shares one deadline, set
+ * by the first, so the scheduler's wait (for its checks, then these) and this one's own shutdown
+ * hook, which runs after it (RefreshModule is global, so Nest shuts it down last), add up to
+ * SHUTDOWN_WAIT_MS at most.
  */
-export class RunningRefreshes {
-  private readonly running = new Set<Promise<unknown>>();
+@Injectable()
+export class RunningRefreshes implements BeforeApplicationShutdown {
+  private readonly running = new Map<Promise<unknown>, string>();
+  private deadline?: number;
 
-  track<T>(refresh: Promise<T>): Promise<T> {
-    this.running.add(refresh);
+  track<T>(provider: string, refresh: Promise<T>): Promise<T> {
+    this.running.set(refresh, provider);
     const settled = () => void this.running.delete(refresh);
     refresh.then(settled, settled);
     return refresh;
   }
 
-  /** Resolves once every tracked refresh has settled, or after SHUTDOWN_WAIT_MS. */
-  async settled(): Promise<void> {
+  /**
+   * Resolves once `first` has settled and then every refresh running by then, those it started
+   * included, or at the shared deadline, whichever comes first.
+   */
+  async settled(first: Promise<unknown> = Promise.resolve()): Promise<SettledRefreshes> {
+    const inFlight = [...new Set(this.running.values())];
+    const deadline = (this.deadline ??= Date.now() + SHUTDOWN_WAIT_MS);
     let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS)));
-    await Promise.race([Promise.allSettled(this.running), waited]);
-    clearTimeout(timer);
+    const timeUp = new Promise<false>((resolve) => (timer = setTimeout(resolve, deadline - Date.now(), false)));
+    const allDone = Promise.allSettled([first])
+      .then(() => this.untilNoneRunning())
+      .then(() => true as const);
+    try {
+      return { inFlight, finished: await Promise.race([allDone, timeUp]) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.settled();
+  }
+
+  private async untilNoneRunning(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled(this.running.keys());
   }
 }

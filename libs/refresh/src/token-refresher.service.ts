@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CachedCredentials } from '@app/credentials';
 import { CredentialsMissingError, LockUnavailableError, UpstreamError } from '@app/errors';
 import { InjectDistributedLock, type DistributedLock, type HeldLock } from '@app/locking';
@@ -35,12 +35,11 @@ const LOCK_POLL_MS = 250;
  * gate, gets the token (the rotating protocol, or a plain grant), stores it fenced, and records the
  * outcome. A caller waiting for the lock looks in the token store between tries, so it gets another
  * replica's result as soon as it is stored rather than when the lock comes free.
- * Shutdown waits for every refresh running in this process (see RunningRefreshes).
+ * Every refresh is tracked in RunningRefreshes, so shutdown lets it finish.
  */
 @Injectable()
-export class TokenRefresher implements BeforeApplicationShutdown {
+export class TokenRefresher {
   private readonly logger = new Logger(TokenRefresher.name);
-  private readonly running = new RunningRefreshes();
 
   constructor(
     @Inject(REFRESH_OPTIONS) private readonly options: Pick<RefreshModuleOptions, 'lockTtlMs'>,
@@ -52,14 +51,11 @@ export class TokenRefresher implements BeforeApplicationShutdown {
     private readonly status: ProviderStatusRecorder,
     private readonly metrics: BrokerMetrics,
     private readonly withoutRedis: RefreshWithoutRedis,
+    private readonly running: RunningRefreshes,
   ) {}
 
   refresh(instance: ProviderInstance, options: RefreshOptions): Promise<StoredToken> {
-    return this.running.track(this.run(instance, options));
-  }
-
-  beforeApplicationShutdown(): Promise<void> {
-    return this.running.settled();
+    return this.running.track(instance.id, this.run(instance, options));
   }
 
   private async run(instance: ProviderInstance, options: RefreshOptions): Promise<StoredToken> {
