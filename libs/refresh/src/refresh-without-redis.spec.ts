@@ -94,6 +94,15 @@ describe('refreshes while Redis is away', () => {
     expect(sd.received).toBe(received);
   });
 
+  it('retries a refusal with the credentials another replica stored meanwhile, whose notice went with Redis', async () => {
+    await replica.seed('sd', { client_id: SD.clientId, client_secret: 'not-the-secret' });
+    await expect(replica.refresh('sd')).rejects.toBeInstanceOf(ReauthorizationRequiredError); // this replica now caches the wrong secret
+    await killRedis();
+    await replica.credentials.put('sd', { client_id: SD.clientId, client_secret: SD.clientSecret }); // the other replica's admin write
+    const token = await replica.refresh('sd');
+    expect(sd.tokens.isValid(token.accessToken)).toBe(true);
+  });
+
   it("keeps to the provider's requestsPerMinute on its own", async () => {
     const leftInMinute = 60_000 - (Date.now() % 60_000);
     if (leftInMinute < 3_000) await new Promise((resolve) => setTimeout(resolve, leftInMinute + 10)); // one window for the whole test

@@ -1,17 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CachedCredentials } from '@app/credentials';
-import {
-  CredentialsMissingError,
-  ReauthorizationRequiredError,
-  TokenStoreUnreachableError,
-  UpstreamError,
-  UpstreamUnavailableError,
-} from '@app/errors';
+import { ReauthorizationRequiredError, TokenStoreUnreachableError, UpstreamError, UpstreamUnavailableError } from '@app/errors';
 import { BrokerMetrics } from '@app/metrics';
 import type { ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type StoredToken, type TokenStore } from '@app/token-store';
-import { publicFields } from './refresh-claim';
+import { PlainGrant } from './plain-grant';
 import { backoffMs } from './refresh-timing';
+import { toStoredToken } from './to-stored-token';
 
 /** How often a refresh waiting for Redis looks again: the client reconnects every 100 ms at first. */
 const REDIS_POLL_MS = 50;
@@ -42,7 +36,7 @@ export class RefreshWithoutRedis {
 
   constructor(
     @InjectTokenStore() private readonly tokens: TokenStore,
-    private readonly credentials: CachedCredentials,
+    private readonly plainGrant: PlainGrant,
     private readonly metrics: BrokerMetrics,
   ) {}
 
@@ -71,15 +65,10 @@ export class RefreshWithoutRedis {
     const started = Date.now();
     const timer = this.metrics.refreshSeconds.startTimer();
     try {
-      const record = await this.credentials.get(provider);
-      if (!record) throw new CredentialsMissingError(provider);
-      gate.calls += 1;
-      const issued = await instance.client.requestToken({
-        credentials: publicFields(record.values),
-        current: this.tokens.lastKnown(provider),
+      const issued = await this.plainGrant.request(instance, this.tokens.lastKnown(provider), async () => {
+        gate.calls += 1;
       });
-      const { accessToken, tokenType, expiresAt, state } = issued;
-      const token: StoredToken = { accessToken, tokenType, expiresAt, state, obtainedAt: started, fence: started };
+      const token = toStoredToken(issued, started, started);
       await this.tokens.put(provider, token);
       Object.assign(gate, { failures: 0, retryAt: 0 });
       this.metrics.refreshes.inc({ provider, outcome: 'ok' });

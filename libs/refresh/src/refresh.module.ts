@@ -4,6 +4,7 @@ import { MetricsModule } from '@app/metrics';
 import { RateLimitModule } from '@app/rate-limit';
 import { TokenStoreModule } from '@app/token-store';
 import { CredentialReplacer } from './credential-replacer.service';
+import { PlainGrant } from './plain-grant';
 import { ProviderStateService } from './provider-state.service';
 import { ProviderStatusRecorder } from './provider-status-recorder.service';
 import { RefreshOutbox } from './refresh-outbox.service';
@@ -26,6 +27,7 @@ import { UpstreamGate } from './upstream-gate.service';
     UpstreamGate,
     RefreshOutbox,
     RotatingCredentialRefresh,
+    PlainGrant,
     RefreshWithoutRedis,
     RunningRefreshes,
     TokenRefresher,

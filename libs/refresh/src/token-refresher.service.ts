@@ -1,17 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CachedCredentials } from '@app/credentials';
-import { CredentialsMissingError, LockUnavailableError, UpstreamError } from '@app/errors';
+import { LockUnavailableError } from '@app/errors';
 import { InjectDistributedLock, type DistributedLock, type HeldLock } from '@app/locking';
 import { BrokerMetrics } from '@app/metrics';
-import type { IssuedToken, ProviderInstance } from '@app/providers';
+import type { ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type StoredToken, type TokenStore } from '@app/token-store';
 import { ClaimHeldError } from './claim-held.error';
 import { refreshLockResource } from './provider-state';
+import { PlainGrant } from './plain-grant';
 import { ProviderStatusRecorder } from './provider-status-recorder.service';
-import { publicFields } from './refresh-claim';
 import { RefreshWithoutRedis } from './refresh-without-redis';
 import { RotatingCredentialRefresh } from './rotating-credential-refresh';
 import { RunningRefreshes } from './running-refreshes';
+import { toStoredToken } from './to-stored-token';
 import { UpstreamGate } from './upstream-gate.service';
 import { REFRESH_OPTIONS, type RefreshModuleOptions } from './refresh.module-definition';
 
@@ -45,9 +45,9 @@ export class TokenRefresher {
     @Inject(REFRESH_OPTIONS) private readonly options: Pick<RefreshModuleOptions, 'lockTtlMs'>,
     @InjectTokenStore() private readonly tokens: TokenStore,
     @InjectDistributedLock() private readonly lock: DistributedLock,
-    private readonly credentials: CachedCredentials,
     private readonly gate: UpstreamGate,
     private readonly rotating: RotatingCredentialRefresh,
+    private readonly plainGrant: PlainGrant,
     private readonly status: ProviderStatusRecorder,
     private readonly metrics: BrokerMetrics,
     private readonly withoutRedis: RefreshWithoutRedis,
@@ -118,8 +118,8 @@ export class TokenRefresher {
     try {
       const { issued, fence, durable } = instance.rotatesCredentials
         ? await this.rotating.refresh(instance, { lockSignal: held.signal, beforeUpstreamCall: () => this.gate.takeSlot(instance) })
-        : { issued: await this.requestPlainGrant(instance, current), fence: started, durable: true };
-      const token: StoredToken = { ...pickToken(issued), obtainedAt: started, fence };
+        : { issued: await this.plainGrant.request(instance, current, () => this.gate.takeSlot(instance)), fence: started, durable: true };
+      const token = toStoredToken(issued, started, fence);
       const stored = await this.store(instance.id, token);
       await this.status.refreshed(instance.id, { durable, started, expiresAt: token.expiresAt });
       return stored;
@@ -127,22 +127,6 @@ export class TokenRefresher {
       throw await this.status.failed(instance.id, error, started);
     } finally {
       timer();
-    }
-  }
-
-  /** Static credentials come from the short cache; a refusal is retried once if the store has newer ones. */
-  private async requestPlainGrant(instance: ProviderInstance, current: StoredToken | undefined): Promise<IssuedToken> {
-    const record = await this.credentials.get(instance.id);
-    if (!record) throw new CredentialsMissingError(instance.id);
-    await this.gate.takeSlot(instance);
-    try {
-      return await instance.client.requestToken({ credentials: publicFields(record.values), current });
-    } catch (error) {
-      if (!(error instanceof UpstreamError) || error.kind !== 'permanent') throw error;
-      const fresh = await this.credentials.getFresh(instance.id);
-      if (!fresh || fresh.version === record.version) throw error;
-      await this.gate.takeSlot(instance);
-      return instance.client.requestToken({ credentials: publicFields(fresh.values), current });
     }
   }
 
@@ -160,8 +144,4 @@ export class TokenRefresher {
       return token;
     }
   }
-}
-
-function pickToken(issued: IssuedToken): Pick<StoredToken, 'accessToken' | 'tokenType' | 'expiresAt' | 'state'> {
-  return { accessToken: issued.accessToken, tokenType: issued.tokenType, expiresAt: issued.expiresAt, state: issued.state };
 }
