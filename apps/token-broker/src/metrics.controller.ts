@@ -1,4 +1,5 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, StreamableFile } from '@nestjs/common';
+import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { BrokerMetrics } from '@app/metrics';
@@ -9,7 +10,10 @@ const SCRAPE_READS_AT_ONCE = 64;
 /** Thousands of providers' gauges are set a slice at a time, letting the event loop turn between slices. */
 const GAUGES_PER_TURN = 1_000;
 
-/** Prometheus text format. State gauges are set at scrape time, from this replica's token copies and the shared store. */
+/**
+ * Prometheus text format. State gauges are set at scrape time, from this replica's token copies and
+ * the shared store. The text is streamed in small chunks as it is rendered, never held whole.
+ */
 @ApiTags('operations')
 @Controller('metrics')
 export class MetricsController {
@@ -24,7 +28,7 @@ export class MetricsController {
   @ApiProduces('text/plain')
   @ApiOkResponse({ schema: { type: 'string' } })
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  async scrape(): Promise<string> {
+  async scrape(): Promise<StreamableFile> {
     // while Redis is away a scrape must not wait for it: expiry from what this replica knows, the backlog as last seen
     const away = this.tokens.unreachableSince() !== undefined;
     const providers = this.registry.list();
@@ -38,7 +42,7 @@ export class MetricsController {
       else unknown.push(id);
     }
     await inBatches(unknown, async (id) => this.setExpiry(id, await this.tokens.get(id).catch(() => undefined)));
-    if (away) return this.metrics.registry.metrics();
+    if (away) return this.text();
     // only a provider whose refresh rotates its credentials can have a durable write pending
     let backlog = 0;
     const rotating = providers.filter((instance) => instance.rotatesCredentials).map(({ id }) => id);
@@ -46,7 +50,11 @@ export class MetricsController {
       if ((await this.tokens.getStatus(id).catch(() => undefined))?.durableWritePending) backlog += 1;
     });
     this.metrics.durableWriteBacklog.set(backlog);
-    return this.metrics.registry.metrics();
+    return this.text();
+  }
+
+  private text(): StreamableFile {
+    return new StreamableFile(Readable.from(this.metrics.registry.chunks(), { objectMode: false }));
   }
 
   private setExpiry(provider: string, token: StoredToken | undefined): void {

@@ -29,6 +29,19 @@ describe('SlicedRegistry', () => {
     expect(await sliced.metrics()).toBe(await plain.metrics());
   });
 
+  it('streams the text in chunks V8 keeps in the young generation (under 128 KiB each)', async () => {
+    const [plain, sliced] = [new Registry(), new SlicedRegistry()];
+    register(plain);
+    register(sliced);
+    const wide = new Gauge({ name: 'wide', help: 'long label values', labelNames: ['provider'], registers: [plain, sliced] });
+    for (let i = 0; i < 3_000; i += 1) wide.set({ provider: `${'p'.repeat(120)}${i}` }, i);
+    const chunks: string[] = [];
+    for await (const chunk of sliced.chunks()) chunks.push(chunk);
+    expect(chunks.join('')).toBe(await plain.metrics());
+    expect(chunks.length).toBeGreaterThan(5);
+    expect(Math.max(...chunks.map((chunk) => chunk.length))).toBeLessThan(96 * 1024);
+  });
+
   it('lets the event loop turn while it renders thousands of series', async () => {
     const registry = new SlicedRegistry();
     register(registry);

@@ -1,8 +1,12 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 
-/** Series rendered between two turns of the event loop: a few milliseconds of work. */
-const SERIES_PER_SLICE = 1_000;
+/**
+ * A chunk ends once it holds this much text, half V8's large-object size (128 KiB): a large object
+ * lives until the next full collection, so a scrape's text in one piece (megabytes at 10,000
+ * providers) stayed resident for minutes, a few more megabytes every scrape.
+ */
+const CHUNK_CHARS = 64 * 1024;
 
 type Labels = Partial<Record<string, string | number>>;
 type Collected = MetricObjectWithValues<MetricValue<string> & { metricName?: string; sharedLabels?: Labels }>;
@@ -12,36 +16,43 @@ interface Collectable {
 }
 
 /**
- * prom-client renders all metrics in one synchronous pass: with a series per provider for thousands
- * of providers that blocks the event loop for 100 ms and more, once per scrape. This registry renders
- * the same text (prom-client's format, escaping and label order) a slice of series at a time,
- * yielding to the event loop between slices. It writes each line once, and what lives across a turn
- * is only text: prom-client's own renderer, run per slice, allocated fifteen times the text's size,
- * and whatever outlives a turn is promoted to the old generation, megabytes per scrape of 10,000 providers.
+ * prom-client renders all metrics in one synchronous pass and one string: with a series per
+ * provider for thousands of providers that blocks the event loop for 100 ms and more once per
+ * scrape, and leaves megabytes of large objects behind. This registry renders the same text
+ * (prom-client's format, escaping and label order) as a sequence of small chunks to stream to the
+ * scraper, letting the event loop turn between chunks. Only text lives across a turn: whatever
+ * outlives one is promoted to the old generation.
  */
 export class SlicedRegistry extends Registry {
-  override async metrics(): Promise<string> {
-    const texts: string[] = [];
-    let sinceTurn = 0;
+  async *chunks(): AsyncGenerator<string> {
+    let lines: string[] = [];
+    let size = 0;
+    let first = true;
     for (const metric of this.getMetricsAsArray() as unknown as Collectable[]) {
       const { name: rawName, help, type, values } = await (metric.getForPromString ? metric.getForPromString() : metric.get());
       const name = escape(rawName);
-      const parts = [`# HELP ${name} ${escape(help)}\n# TYPE ${name} ${type}`];
-      let lines: string[] = [];
+      if (!first) lines.push(''); // a blank line between metrics
+      first = false;
+      lines.push(`# HELP ${name} ${escape(help)}`, `# TYPE ${name} ${type}`);
       for (const { metricName = name, labels, sharedLabels, value } of values ?? []) {
-        lines.push(`${metricName}${labelSet(labels, sharedLabels)} ${valueText(value)}`);
-        if (++sinceTurn === SERIES_PER_SLICE) {
-          // joined before the turn: only the slice's text outlives it, not its thousand lines
-          parts.push(lines.join('\n'));
-          lines = [];
-          sinceTurn = 0;
+        const line = `${metricName}${labelSet(labels, sharedLabels)} ${valueText(value)}`;
+        lines.push(line);
+        size += line.length + 1;
+        if (size >= CHUNK_CHARS) {
+          yield `${lines.join('\n')}\n`;
+          [lines, size] = [[], 0];
           await nextTurn();
         }
       }
-      if (lines.length > 0) parts.push(lines.join('\n'));
-      texts.push(parts.join('\n'));
     }
-    return `${texts.join('\n\n')}\n`;
+    if (lines.length > 0) yield `${lines.join('\n')}\n`;
+  }
+
+  /** The whole text at once, for a caller that wants one string (prom-client's interface). */
+  override async metrics(): Promise<string> {
+    let text = '';
+    for await (const chunk of this.chunks()) text += chunk;
+    return text;
   }
 }
 
