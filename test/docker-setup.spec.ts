@@ -12,6 +12,7 @@ import { createDemoUpstreams, demoProvidersYaml } from '../apps/simulators/src/d
 import { SIMULATORS_ENV_VARS } from '../apps/simulators/src/simulators-environment';
 import { startBroker, testRedisUrl } from './support/broker-harness';
 import { brokerEnvironmentVariables } from './support/broker-variables';
+import { BROKER_NODE_FLAGS } from './support/broker-process';
 import { freePort } from './support/redis-server';
 
 /**
@@ -82,6 +83,12 @@ describe('docker/Dockerfile', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     for (const stage of stages) expect(stage[0].args).toMatch(/^node:(22|24)[-.\w]*( AS \w+)?$/i);
     expect(final.filter((i) => i.keyword === 'COPY' && i.args.startsWith('--from=')).length).toBeGreaterThan(0);
+  });
+
+  it('starts the broker with the Node flags the tests and the bench start it with, as `npm start` does', () => {
+    const command = ['node', ...BROKER_NODE_FLAGS, 'dist/apps/token-broker/src/main.js'];
+    expect(JSON.parse(final.find((i) => i.keyword === 'CMD')?.args ?? 'null')).toEqual(command);
+    expect((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.start).toBe(command.join(' '));
   });
 
   it('runs no install scripts and installs no curl', () => {

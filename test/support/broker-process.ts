@@ -4,6 +4,8 @@ import { join } from 'node:path';
 
 /** Tests and the bench run from the repository root (npm scripts). */
 const MAIN = join(process.cwd(), 'dist/apps/token-broker/src/main.js');
+/** Node's flags in the image's CMD and `npm start` (docker-setup.spec checks both). */
+export const BROKER_NODE_FLAGS = ['--max-semi-space-size=16'];
 
 export interface BrokerProcessOptions {
   /**
@@ -43,8 +45,8 @@ export class BrokerProcess {
   async start(): Promise<void> {
     const { logFile, openFileLimit } = this.options;
     const [command, args] = openFileLimit
-      ? ['/bin/sh', ['-c', `ulimit -n ${openFileLimit} && exec "$0" "$@"`, process.execPath, MAIN]]
-      : [process.execPath, [MAIN]];
+      ? ['/bin/sh', ['-c', `ulimit -n ${openFileLimit} && exec "$0" "$@"`, process.execPath, ...BROKER_NODE_FLAGS, MAIN]]
+      : [process.execPath, [...BROKER_NODE_FLAGS, MAIN]];
     const fd = logFile ? openSync(logFile, 'a') : undefined;
     const child = spawn(command, args, {
       env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
