@@ -36,7 +36,7 @@ export class BenchScene {
   async startBrokers(
     ids: string[],
     count: number,
-    options: { embedded?: boolean; refreshBefore?: string; seeded?: boolean } = {},
+    options: { embedded?: boolean; refreshBefore?: string; seeded?: boolean; cgroup?: string } = {},
   ): Promise<BrokerProcess[]> {
     const name = randomBytes(3).toString('hex');
     const providers = ids.map(
@@ -59,7 +59,7 @@ export class BenchScene {
     const started = await Promise.all(
       Array.from(
         { length: count },
-        async () => new BrokerProcess(await freePort(), env, { logFile: join(this.dir, `broker-${name}.log`) }),
+        async () => new BrokerProcess(await freePort(), env, { logFile: join(this.dir, `broker-${name}.log`), cgroup: options.cgroup }),
       ),
     );
     await Promise.all(started.map((broker) => broker.start()));

@@ -1,18 +1,22 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import { BenchScene } from './environment';
+import { MemoryCgroup } from './memory-cgroup';
 import { BARE_BASELINE, benchHotPath } from './hot-path.bench';
 import { benchRefreshStorm } from './refresh-storm.bench';
 import { benchReplicas } from './replicas.bench';
 import { benchSchedulerScale } from './scheduler-scale.bench';
 
 type Flags = Record<string, number> & { only?: string };
+
+/** docker/k8s/deployment.yaml's memory limit. */
+const POD_MEMORY_LIMIT_MIB = 256;
 type Section = (flags: Flags, out: string[]) => Promise<void>;
 
 /**
  * `npm run bench`: starts its own redis-server, simulator, baselines and broker processes on
  * 127.0.0.1, measures, prints one markdown report, and stops everything.
  * Flags: --seconds 10 --rounds 3 --connections 100 --callers 1000 --instances 1000 --lifetime 20 --windows 2
- *        --only hot|replicas|storm|scale (one section)
+ *        --memory-limit 256 (MiB, the scale rows' broker in a memory cgroup) --only hot|replicas|storm|scale (one section)
  */
 const SECTIONS: Record<string, Section> = {
   hot: (flags, out) =>
@@ -78,11 +82,13 @@ const SECTIONS: Record<string, Section> = {
   scale: async (flags, out) => {
     const windows = flags.windows ?? 2;
     // 10,000 providers of 20 s tokens would need 1,000 refreshes a second: more than this machine sustains (see docs/benchmarks.md)
-    const rows = flags.instances
-      ? [{ instances: flags.instances, lifetime: flags.lifetime ?? 20 }]
+    // the last row again as the k8s manifest's pod runs it: V8 sizes its heap from the memory limit
+    const rows: Array<{ instances: number; lifetime: number; memoryLimitMiB?: number }> = flags.instances
+      ? [{ instances: flags.instances, lifetime: flags.lifetime ?? 20, memoryLimitMiB: flags['memory-limit'] }]
       : [
           { instances: 1_000, lifetime: flags.lifetime ?? 20 },
           { instances: 10_000, lifetime: flags.lifetime ?? 200 },
+          { instances: 10_000, lifetime: flags.lifetime ?? 200, memoryLimitMiB: POD_MEMORY_LIMIT_MIB },
         ];
     out.push(
       '',
@@ -90,17 +96,26 @@ const SECTIONS: Record<string, Section> = {
       '',
     );
     out.push(
-      '| providers | token lifetime | refreshes/s needed | pre-warm | upstream calls per provider, each window | broker CPU | peak RSS | event-loop lag max / p99 (start-up) | sampled GETs | expired served | load before / after |',
+      '| providers | memory limit | token lifetime | refreshes/s needed | pre-warm | upstream calls per provider, each window | broker CPU | peak RSS | event-loop lag max / p99 (start-up) | sampled GETs | expired served | load before / after |',
     );
-    out.push('|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|');
-    for (const { instances, lifetime } of rows) {
+    out.push('|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|');
+    for (const { instances, lifetime, memoryLimitMiB } of rows) {
+      const cgroup = memoryLimitMiB ? MemoryCgroup.create(memoryLimitMiB) : undefined;
+      if (cgroup && !(cgroup instanceof MemoryCgroup)) {
+        out.push(`| ${instances} | ${memoryLimitMiB} MiB | not measured: ${cgroup.unavailable} |`);
+        continue;
+      }
       const loadBefore = loadavg()[0].toFixed(1);
-      const r = await withScene(lifetime, (scene) => benchSchedulerScale(scene, instances, lifetime, windows));
-      const perWindow = r.windows.map((w) => (w.upstreamCalls / r.instances).toFixed(2)).join(', ');
-      const rate = Math.round(instances / (lifetime / 2));
-      out.push(
-        `| ${r.instances} | ${lifetime} s | ${rate} | ${r.warmSeconds} s | ${perWindow} | ${r.cpuPercent}% | ${r.peakRssMb} MB | ${r.lagMaxMs} / ${r.lagP99Ms} ms (${r.startupLagMs} ms) | ${r.samples} | ${r.expiredServed} (must be 0) | ${loadBefore} / ${loadavg()[0].toFixed(1)} |`,
-      );
+      try {
+        const r = await withScene(lifetime, (scene) => benchSchedulerScale(scene, instances, lifetime, windows, cgroup?.path));
+        const perWindow = r.windows.map((w) => (w.upstreamCalls / r.instances).toFixed(2)).join(', ');
+        const rate = Math.round(instances / (lifetime / 2));
+        out.push(
+          `| ${r.instances} | ${memoryLimitMiB ? `${memoryLimitMiB} MiB` : 'none'} | ${lifetime} s | ${rate} | ${r.warmSeconds} s | ${perWindow} | ${r.cpuPercent}% | ${r.peakRssMb} MB | ${r.lagMaxMs} / ${r.lagP99Ms} ms (${r.startupLagMs} ms) | ${r.samples} | ${r.expiredServed} (must be 0) | ${loadBefore} / ${loadavg()[0].toFixed(1)} |`,
+        );
+      } finally {
+        cgroup?.remove();
+      }
     }
   },
 };

@@ -23,12 +23,18 @@ export interface ScaleResult {
  * `instances` providers whose tokens live `lifetime` s (pre-refreshed at 50%), seeded before the
  * broker starts: start-up pre-warm, then every refresh window should cost one upstream call per
  * instance; no sampled GET may return an expired token. Memory and event-loop lag are watched
- * from the first second, pre-warm included.
+ * from the first second, pre-warm included. In `cgroup` the broker runs under its memory limit.
  */
-export async function benchSchedulerScale(scene: BenchScene, instances: number, lifetime: number, windows: number): Promise<ScaleResult> {
+export async function benchSchedulerScale(
+  scene: BenchScene,
+  instances: number,
+  lifetime: number,
+  windows: number,
+  cgroup?: string,
+): Promise<ScaleResult> {
   const ids = Array.from({ length: instances }, (_, i) => `p${String(i).padStart(5, '0')}`);
   const started = Date.now();
-  const [broker] = await scene.startBrokers(ids, 1, { refreshBefore: '50%', seeded: true });
+  const [broker] = await scene.startBrokers(ids, 1, { refreshBefore: '50%', seeded: true, cgroup });
   const watch = watchProcess(broker.url, broker.pid!);
   const warmDeadline = Date.now() + 120_000;
   while (scene.simulator.tokens.count < instances && Date.now() < warmDeadline) await new Promise((resolve) => setTimeout(resolve, 100));

@@ -15,6 +15,8 @@ export interface BrokerProcessOptions {
   logFile?: string;
   /** Start the process with this open-file limit (`ulimit -n`), to exhaust it with few connections. */
   openFileLimit?: number;
+  /** A cgroup directory (its `cgroup.procs`) the process joins before Node starts: the bench's memory limit. */
+  cgroup?: string;
 }
 
 /** A real broker process (`node dist/.../main.js`), as production runs it: built by `npm test` first. */
@@ -43,10 +45,12 @@ export class BrokerProcess {
   }
 
   async start(): Promise<void> {
-    const { logFile, openFileLimit } = this.options;
-    const [command, args] = openFileLimit
-      ? ['/bin/sh', ['-c', `ulimit -n ${openFileLimit} && exec "$0" "$@"`, process.execPath, ...BROKER_NODE_FLAGS, MAIN]]
-      : [process.execPath, [...BROKER_NODE_FLAGS, MAIN]];
+    const { logFile, openFileLimit, cgroup } = this.options;
+    const before = [openFileLimit && `ulimit -n ${openFileLimit}`, cgroup && `echo $$ > '${cgroup}/cgroup.procs'`].filter(Boolean);
+    const [command, args] =
+      before.length > 0
+        ? ['/bin/sh', ['-c', `${before.join(' && ')} && exec "$0" "$@"`, process.execPath, ...BROKER_NODE_FLAGS, MAIN]]
+        : [process.execPath, [...BROKER_NODE_FLAGS, MAIN]];
     const fd = logFile ? openSync(logFile, 'a') : undefined;
     const child = spawn(command, args, {
       env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
