@@ -52,6 +52,7 @@ interface ComposeService {
   healthcheck?: { test?: string[]; disable?: boolean };
   ports?: string[];
   profiles?: string[];
+  stop_grace_period?: string;
   networks?: string[] | Record<string, { aliases?: string[] } | null>;
 }
 
@@ -150,6 +151,15 @@ describe('docker/compose.yaml', () => {
     expect(brokers.length).toBeGreaterThan(0);
     expect(simulatorsName).toBeDefined();
     for (const [, service] of ours) expect(service.build?.context).toBe('..');
+  });
+
+  it("gives every broker more time to stop than its own refresh wait, unlike Docker's default 10 s", () => {
+    const [, waitMs] = /const SHUTDOWN_WAIT_MS = ([\d_]+);/.exec(read('libs/refresh/src/running-refreshes.ts')) ?? [];
+    for (const [name, service] of brokers) {
+      const [, seconds] = /^(\d+)s$/.exec(service.stop_grace_period ?? '') ?? [];
+      expect({ name, graceSeconds: Number(seconds) }).toEqual({ name, graceSeconds: expect.any(Number) });
+      expect(Number(seconds)).toBeGreaterThanOrEqual(Number(waitMs.replace(/_/g, '')) / 1000 + 10);
+    }
   });
 
   it('waits for health, not just a started container, wherever one service needs another', () => {

@@ -166,7 +166,7 @@ describe('docker/k8s', () => {
     const [program, seconds] = container.lifecycle.preStop.exec.command;
     expect(program).toBe('sleep');
     const shutdown =
-      constantSeconds('libs/refresh/src/refresh-scheduler.service.ts', 'SHUTDOWN_WAIT_MS') +
+      constantSeconds('libs/refresh/src/running-refreshes.ts', 'SHUTDOWN_WAIT_MS') +
       constantSeconds('libs/alerts/src/alert-notifier.service.ts', 'SHUTDOWN_GRACE_MS');
     expect(shutdown).toBeGreaterThanOrEqual(10);
     expect(podSpec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(Number(seconds) + shutdown + 5);
