@@ -1,4 +1,6 @@
 import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { type Deployment, find, readKustomization } from '../test/support/k8s-manifests';
 import { BenchScene } from './environment';
 import { MemoryCgroup } from './memory-cgroup';
 import { BARE_BASELINE, benchHotPath } from './hot-path.bench';
@@ -7,9 +9,6 @@ import { benchReplicas } from './replicas.bench';
 import { benchSchedulerScale } from './scheduler-scale.bench';
 
 type Flags = Record<string, number> & { only?: string };
-
-/** docker/k8s/deployment.yaml's memory limit. */
-const POD_MEMORY_LIMIT_MIB = 256;
 type Section = (flags: Flags, out: string[]) => Promise<void>;
 
 /**
@@ -88,7 +87,7 @@ const SECTIONS: Record<string, Section> = {
       : [
           { instances: 1_000, lifetime: flags.lifetime ?? 20 },
           { instances: 10_000, lifetime: flags.lifetime ?? 200 },
-          { instances: 10_000, lifetime: flags.lifetime ?? 200, memoryLimitMiB: POD_MEMORY_LIMIT_MIB },
+          { instances: 10_000, lifetime: flags.lifetime ?? 200, memoryLimitMiB: podMemoryLimitMiB() },
         ];
     out.push(
       '',
@@ -119,6 +118,15 @@ const SECTIONS: Record<string, Section> = {
     }
   },
 };
+
+/** The memory limit the k8s manifest gives a broker (`256Mi`), in MiB. */
+function podMemoryLimitMiB(): number {
+  const deployment = find<Deployment>(readKustomization(join(process.cwd(), 'docker/k8s')).objects, 'Deployment');
+  const limit = deployment?.spec.template.spec.containers[0].resources.limits.memory ?? '';
+  const [, mib] = /^(\d+)Mi$/.exec(limit) ?? [];
+  if (!mib) throw new Error(`docker/k8s: the broker's memory limit "${limit}" is not in Mi`);
+  return Number(mib);
+}
 
 async function withScene<T>(tokenLifetimeSeconds: number, body: (scene: BenchScene) => Promise<T>): Promise<T> {
   const scene = new BenchScene(tokenLifetimeSeconds);

@@ -64,8 +64,7 @@ describe('graceful shutdown', () => {
     // Nest re-raises SIGTERM once its shutdown hooks are done: a clean exit, not a crash
     expect(await exit).toEqual({ code: null, signal: 'SIGTERM' });
     expect(Date.now() - sentAt).toBeGreaterThan(500); // it waited for the upstream's answer
-    const shutdownLines = broker.output.split('\n').filter((line) => line.includes('Shutting down'));
-    expect(shutdownLines).toEqual([
+    expect(shutdownLines(broker)).toEqual([
       expect.stringMatching(/Shutting down on SIGTERM: waited \d+\.\d s for 1 refresh to finish and persist \(pa\)/),
     ]);
     expect(simulator.report()).toMatchObject({ refreshes: 1, reuses: 0 });
@@ -93,7 +92,7 @@ describe('graceful shutdown', () => {
     await exit;
 
     // the one line an operator reads names the refresh it waited for, though no scheduler check started it
-    expect(broker.output.split('\n').filter((line) => line.includes('Shutting down'))).toEqual([
+    expect(shutdownLines(broker)).toEqual([
       expect.stringMatching(/Shutting down on SIGTERM: waited \d+\.\d s for 1 refresh to finish and persist \(pa\)/),
     ]);
     expect(simulator.report()).toMatchObject({ reuses: 0 });
@@ -158,3 +157,8 @@ describe('graceful shutdown', () => {
     expect(answered.filter((id) => !logged.has(id))).toEqual([]);
   });
 });
+
+/** The lines an operator reads after a restart: what shutdown waited for. */
+function shutdownLines(broker: BrokerProcess): string[] {
+  return broker.output.split('\n').filter((line) => line.includes('Shutting down'));
+}
