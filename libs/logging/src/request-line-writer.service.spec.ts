@@ -34,6 +34,11 @@ describe('RequestLineWriter', () => {
     expect(JSON.parse(line)).toMatchObject({ level: 'warn', route: '"},{"level":"fatal"\n', caller: '\u0000\u2028' });
   });
 
+  it('writes every string back as it was given, plain ASCII or not', () => {
+    const values = { a: 'plain ~ text/:id', b: 'back\\slash', c: 'del\u007f', d: 'café', e: '\ud800 lone', f: '' };
+    expect(JSON.parse(written('info', values)[0])).toMatchObject(values);
+  });
+
   it('masks a field whose name can carry a secret', () => {
     const line = written('info', { Authorization: 'Bearer s3cr3t-value', access_token: 's3cr3t-value' })[0];
     expect(line).not.toContain('s3cr3t-value');
