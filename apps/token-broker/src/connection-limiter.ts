@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** Connections held open at most, whatever the file-descriptor limit allows. */
@@ -64,17 +64,29 @@ export function limitConnections(server: Server, openFileLimit = readOpenFileLim
     socket.once('close', () => connections.delete(socket));
   });
 
-  server.on('request', (request, response) => {
+  // runs on every request, the token route's included: no closure or timer change per request
+  server.on('request', (request: IncomingMessage, response: TrackedResponse) => {
     const state = connections.get(request.socket);
     if (!state) return;
-    state.served = true;
+    if (!state.served) {
+      state.served = true;
+      // a request may wait on a lock or an upstream for longer; from now on Node's keep-alive
+      // timeout runs between requests, and Node clears it itself when the next one starts
+      request.socket.setTimeout(0);
+    }
     state.inFlight += 1;
     state.requests += 1;
     if (state.requests >= MAX_REQUESTS_PER_CONNECTION) response.shouldKeepAlive = false;
-    // a request may wait on a lock or an upstream for longer; Node's keep-alive timeout takes over after it
-    request.socket.setTimeout(0);
-    response.once('close', () => (state.inFlight -= 1));
+    response[CONNECTION_STATE] = state;
+    response.on('close', answered);
   });
+}
+
+const CONNECTION_STATE = Symbol('connectionState');
+type TrackedResponse = ServerResponse & { [CONNECTION_STATE]?: ConnectionState };
+
+function answered(this: TrackedResponse): void {
+  this[CONNECTION_STATE]!.inFlight -= 1;
 }
 
 function connectionLimit(openFileLimit: number | undefined): number {
