@@ -14,7 +14,9 @@ describe('CallerAuthenticator without callers', () => {
 
   it.each(['missing', 'empty'] as const)('answers a wrong key with how to add a caller when the file is %s', async (callersFileState) => {
     const authenticator = new CallerAuthenticator({ callers: [], callersFileState, callersFile }, new AuthFailureThrottle());
-    const refused = authenticator.authenticate(request(`Bearer ${TEST_SECRETS.callerKey}`));
+    const wrongKey = request(`Bearer ${TEST_SECRETS.callerKey}`);
+    expect(authenticator.identify(wrongKey)).toBeUndefined();
+    const refused = authenticator.refuseUnknown(wrongKey);
     await expect(refused).rejects.toBeInstanceOf(UnauthorizedError);
     await expect(refused).rejects.toThrow(
       `Unknown caller key; no callers are configured: add one to ${callersFile} (npm run cli -- callers new <name>)`,

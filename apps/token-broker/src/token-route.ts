@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidRequestError } from '@app/errors';
 import { TokenService } from '@app/refresh';
+import type { StoredToken } from '@app/token-store';
 import { CallerAuthenticator } from './caller-authenticator';
 import { CallerRateLimit } from './caller-rate-limit';
 import { sendError } from './error-response';
@@ -33,6 +34,13 @@ export interface TokenAudit {
   expires_at: string;
 }
 
+interface TokenAnswer {
+  provider: string;
+  access_token: string;
+  token_type: string;
+  expires_at: string;
+  expires_in: number;
+}
 type TokenRequest = FastifyRequest<{ Params: { provider: string }; Querystring: { minTtl?: string | string[] } }> & { audit?: TokenAudit };
 
 /**
@@ -57,28 +65,42 @@ export class TokenRoute {
     );
   }
 
-  private async answer(request: TokenRequest, reply: FastifyReply): Promise<unknown> {
+  /**
+   * Synchronous up to the token: a near-cache answer (nearly every answer) is returned as a value,
+   * which Fastify sends at once, without a promise; only a refresh or a store read waits.
+   */
+  private answer(request: TokenRequest, reply: FastifyReply): unknown {
     try {
-      const caller = await this.callers.authenticate(request);
+      const caller = this.callers.identify(request);
+      if (!caller) return this.callers.refuseUnknown(request).catch((error: unknown) => sendError(reply, error));
       // checked before it is named in an answer: a raw id may hold anything, NUL bytes included
       const provider = parseProviderId(request.params.provider);
       this.callers.authorize(caller, provider);
       this.limits.take(caller.name);
-      const token = await this.tokens.getToken(provider, parseMinTtl(request.query.minTtl));
-      const view = viewOf(token);
-      request.audit = { event: 'token_issued', caller: caller.name, token_fingerprint: view.fingerprint, expires_at: view.expiresAtIso };
-      reply.header('cache-control', 'no-store');
-      return {
-        provider,
-        access_token: token.accessToken,
-        token_type: token.tokenType,
-        expires_at: view.expiresAtIso,
-        expires_in: Math.floor((token.expiresAt - Date.now()) / 1000),
-      };
+      const minTtl = parseMinTtl(request.query.minTtl);
+      const cached = this.tokens.cachedToken(provider, minTtl);
+      if (cached) return handOut(request, reply, caller.name, provider, cached);
+      return this.tokens.getToken(provider, minTtl).then(
+        (token) => handOut(request, reply, caller.name, provider, token),
+        (error: unknown) => sendError(reply, error),
+      );
     } catch (error) {
       return sendError(reply, error);
     }
   }
+}
+
+function handOut(request: TokenRequest, reply: FastifyReply, caller: string, provider: string, token: StoredToken): TokenAnswer {
+  const view = viewOf(token);
+  request.audit = { event: 'token_issued', caller, token_fingerprint: view.fingerprint, expires_at: view.expiresAtIso };
+  reply.header('cache-control', 'no-store');
+  return {
+    provider,
+    access_token: token.accessToken,
+    token_type: token.tokenType,
+    expires_at: view.expiresAtIso,
+    expires_in: Math.floor((token.expiresAt - Date.now()) / 1000),
+  };
 }
 
 function parseMinTtl(value: string | string[] | undefined): number {

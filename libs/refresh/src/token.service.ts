@@ -36,13 +36,9 @@ export class TokenService {
    * per need: when the fresh answer cannot satisfy `minTtl` either, no second call is made (422).
    */
   async getToken(providerId: string, minTtlSeconds = 0): Promise<StoredToken> {
+    const near = this.cachedToken(providerId, minTtlSeconds);
+    if (near) return near;
     const instance = this.registry.get(providerId);
-    const near = this.tokens.peek(providerId);
-    if (near && lasts(near, minTtlSeconds)) {
-      this.metrics.cacheLookups.inc({ provider: providerId, result: 'hit' });
-      this.lastKnown.set(providerId, near);
-      return near;
-    }
     const cached = await this.read(providerId, minTtlSeconds);
     if (cached) this.lastKnown.set(providerId, cached);
     if (cached && lasts(cached, minTtlSeconds)) {
@@ -59,6 +55,20 @@ export class TokenService {
       throw new TtlUnattainableError(providerId, minTtlSeconds, Math.floor((fresh.expiresAt - fresh.obtainedAt) / 1000));
     }
     return fresh;
+  }
+
+  /**
+   * This replica's near-cache copy when it lasts `minTtlSeconds`, without a promise: nearly every
+   * answer is one, and the token route gives it without a microtask. Undefined otherwise: then
+   * getToken reads the store or refreshes. Throws UnknownProviderError like getToken.
+   */
+  cachedToken(providerId: string, minTtlSeconds = 0): StoredToken | undefined {
+    this.registry.get(providerId);
+    const near = this.tokens.peek(providerId);
+    if (!near || !lasts(near, minTtlSeconds)) return undefined;
+    this.metrics.cacheLookups.inc({ provider: providerId, result: 'hit' });
+    if (this.lastKnown.get(providerId) !== near) this.lastKnown.set(providerId, near);
+    return near;
   }
 
   /** Refresh now, whatever the cached token's state (forced refresh, scheduler). */
