@@ -30,7 +30,8 @@ export function parseProvidersYaml(
   const providers = doc.providers;
   if (providers === undefined || providers === null) return [];
   if (!isRecord(providers)) throw new ConfigError(`${describeFile(file)}: "providers" must be a map of provider id to settings`);
-  return Object.entries(providers).map(([id, raw]) => parseInstance(id, raw, describeFile(file)));
+  const definedIn = describeFile(file); // one string for every instance, not one each
+  return Object.entries(providers).map(([id, raw]) => parseInstance(id, raw, definedIn));
 }
 
 function parseInstance(id: string, raw: unknown, definedIn: string): ProviderInstanceConfig {

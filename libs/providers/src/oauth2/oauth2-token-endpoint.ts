@@ -12,13 +12,15 @@ export interface OAuth2Grant {
   refreshToken?: string;
 }
 
+/** One for all instances: there can be thousands, and each message names its provider. */
+const logger = new Logger('OAuth2TokenEndpoint');
+
 /**
  * One provider instance's token endpoint, whatever the grant (RFC 6749 §4.4, §6): builds the request
  * in the configured body format, authenticates the client exactly one way (§2.3: a Basic header
  * *or* body parameters, never both), and maps the answer.
  */
 export class OAuth2TokenEndpoint {
-  private readonly logger = new Logger(OAuth2TokenEndpoint.name);
   private saidDefaultLifetime = false;
 
   constructor(
@@ -57,7 +59,7 @@ export class OAuth2TokenEndpoint {
   private assumeDefaultLifetime(sentAt: number): number {
     if (!this.saidDefaultLifetime) {
       const assumed = this.settings.defaultLifetime;
-      this.logger.warn(`${this.provider}: the token answer has no expires_in and no JWT exp; assuming defaultLifetime ${assumed}s`);
+      logger.warn(`${this.provider}: the token answer has no expires_in and no JWT exp; assuming defaultLifetime ${assumed}s`);
       this.saidDefaultLifetime = true;
     }
     return sentAt + this.settings.defaultLifetime * 1000;

@@ -12,13 +12,15 @@ export interface PortfoleonEndpoints {
   fallbackLifetimeSeconds: number;
 }
 
+/** One for all instances: there can be thousands, and each message names its provider. */
+const logger = new Logger('PortfoleonTokenClient');
+
 /**
  * Portfoleon: a token from the API key; before expiry, a forced refresh with the current token.
  * "Token expired" and "Authentication expired" both end the refresh chain: log in again with the
  * API key, and only if that fails is the provider in need of a person.
  */
 export class PortfoleonTokenClient implements TokenClient {
-  private readonly logger = new Logger(PortfoleonTokenClient.name);
   private warnedNoExpiry = false;
 
   constructor(
@@ -49,7 +51,7 @@ export class PortfoleonTokenClient implements TokenClient {
     if (response.status >= 200 && response.status < 300) return this.mapToken(response);
     const failure = failureFromResponse(this.provider, response, portfoleonErrorCode(tryJson(this.provider, response)));
     if (failure.kind === 'transient') throw failure;
-    this.logger.log(`${this.provider}: refresh refused (${failure.reason}); logging in with the API key`);
+    logger.log(`${this.provider}: refresh refused (${failure.reason}); logging in with the API key`);
     return undefined;
   }
 
@@ -69,7 +71,7 @@ export class PortfoleonTokenClient implements TokenClient {
     let expiresAt = readPortfoleonExpiry(b64token);
     if (expiresAt === undefined) {
       if (!this.warnedNoExpiry)
-        this.logger.warn(`${this.provider}: token header has no readable "exp"; assuming ${this.endpoints.fallbackLifetimeSeconds}s`);
+        logger.warn(`${this.provider}: token header has no readable "exp"; assuming ${this.endpoints.fallbackLifetimeSeconds}s`);
       this.warnedNoExpiry = true;
       expiresAt = Date.now() + this.endpoints.fallbackLifetimeSeconds * 1000;
     }
