@@ -41,6 +41,7 @@ interface TokenAnswer {
   expires_at: string;
   expires_in: number;
 }
+
 type TokenRequest = FastifyRequest<{ Params: { provider: string }; Querystring: { minTtl?: string | string[] } }> & { audit?: TokenAudit };
 
 /**
@@ -80,10 +81,10 @@ export class TokenRoute {
       const minTtl = parseMinTtl(request.query.minTtl);
       const cached = this.tokens.cachedToken(provider, minTtl);
       if (cached) return handOut(request, reply, caller.name, provider, cached);
-      return this.tokens.getToken(provider, minTtl).then(
-        (token) => handOut(request, reply, caller.name, provider, token),
-        (error: unknown) => sendError(reply, error),
-      );
+      return this.tokens
+        .getToken(provider, minTtl)
+        .then((token) => handOut(request, reply, caller.name, provider, token))
+        .catch((error: unknown) => sendError(reply, error));
     } catch (error) {
       return sendError(reply, error);
     }
