@@ -21,7 +21,7 @@ class ReadCounter {
 }
 
 describe('ProviderStateService.list', () => {
-  const token: StoredToken = { accessToken: 'a', tokenType: 'Bearer', expiresAt: Date.now() + 3_600_000, obtainedAt: Date.now() };
+  const token: StoredToken = { accessToken: 'a', tokenType: 'Bearer', expiresAt: Date.now() + 3_600_000, obtainedAt: Date.now(), fence: 1 };
 
   function listing(count: number): { states: ProviderStateService; reads: ReadCounter; ids: string[] } {
     const reads = new ReadCounter();
@@ -33,7 +33,9 @@ describe('ProviderStateService.list', () => {
       get: () => reads.read(token),
       getStatus: () => reads.read(undefined),
     } as unknown as TokenStore;
-    const credentials = { get: () => reads.read({ version: 1, values: { client_id: 'c', client_secret: 's' } }) } as unknown as CachedCredentials;
+    const credentials = {
+      get: () => reads.read({ version: 1, values: { client_id: 'c', client_secret: 's' } }),
+    } as unknown as CachedCredentials;
     const lock = { isHeld: () => reads.read(false) } as unknown as DistributedLock;
     return { states: new ProviderStateService(registry, credentials, tokens, lock), reads, ids };
   }
