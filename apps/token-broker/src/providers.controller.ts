@@ -1,8 +1,9 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Header, Param, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ProviderStateService } from '@app/refresh';
 import { ApiErrors } from './openapi/api-errors.decorator';
 import { ProviderStatusBody } from './openapi/api-models';
+import { jsonArrayStream } from './json-array-stream';
 import { parseProviderId } from './provider-id';
 import { toStatusView, type ProviderStatusView } from './provider-status-view';
 
@@ -16,8 +17,9 @@ export class ProvidersController {
   @Get()
   @ApiOperation({ summary: 'State, expiry, refresh times and last error of every configured provider; no tokens' })
   @ApiOkResponse({ type: [ProviderStatusBody] })
-  async list(): Promise<ProviderStatusView[]> {
-    return (await this.states.list()).map(toStatusView);
+  @Header('content-type', 'application/json; charset=utf-8')
+  async list(): Promise<StreamableFile> {
+    return jsonArrayStream(await this.states.list(), toStatusView);
   }
 
   @Get(':provider')
