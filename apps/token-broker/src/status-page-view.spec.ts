@@ -1,5 +1,5 @@
 import type { ProviderStatusView } from './provider-status-view';
-import { buildStatusPageView, type StatusPageInputs } from './status-page-view';
+import { buildStatusPageView, MAX_PROVIDER_ROWS, selectRows, type StatusPageInputs } from './status-page-view';
 
 const NOW = Date.parse('2030-01-02T03:04:05.000Z');
 const MIN = 60_000;
@@ -92,5 +92,37 @@ describe('buildStatusPageView', () => {
   it('passes on why the providers could not be read', () => {
     const providersUnavailable = 'Provider states cannot be read: Redis is unavailable';
     expect(buildStatusPageView({ ...inputs, providers: [], providersUnavailable })).toMatchObject({ providers: [], providersUnavailable });
+  });
+});
+
+describe('selectRows, with more providers than the page shows', () => {
+  const healthy = (index: number): ProviderStatusView => ({
+    ...refused,
+    provider: `p${index}`,
+    state: 'ok',
+    last_error: null,
+    consecutive_failures: 0,
+  });
+
+  it('shows those that need attention first, then healthy ones, in configuration order, and counts the rest', () => {
+    const providers = Array.from({ length: MAX_PROVIDER_ROWS + 50 }, (_, index) => healthy(index));
+    const late = providers.length - 1;
+    providers[late] = { ...refused, provider: `p${late}` };
+    providers[late - 1] = { ...healthy(late - 1), state: 'refreshing' };
+    const { shown, notShown } = selectRows(providers);
+    expect(shown).toHaveLength(MAX_PROVIDER_ROWS);
+    expect(shown.at(-1)?.provider).toBe(`p${late}`); // the refused one, last in the file, made the page
+    expect(shown.slice(0, -1)).toEqual(providers.slice(0, MAX_PROVIDER_ROWS - 1));
+    expect(notShown).toEqual({ count: 50, needingAttention: 0 });
+  });
+
+  it('counts those needing attention that did not fit either', () => {
+    const providers = Array.from({ length: MAX_PROVIDER_ROWS + 5 }, (_, index) => ({ ...refused, provider: `p${index}` }));
+    expect(selectRows(providers).notShown).toEqual({ count: 5, needingAttention: 5 });
+  });
+
+  it('leaves nothing out while every provider fits', () => {
+    const providers = Array.from({ length: MAX_PROVIDER_ROWS }, (_, index) => healthy(index));
+    expect(selectRows(providers)).toEqual({ shown: providers });
   });
 });

@@ -1,4 +1,4 @@
-import { PROVIDER_STATE_GUIDE } from '@app/refresh';
+import { PROVIDER_STATE_GUIDE, type ProviderState } from '@app/refresh';
 import type { ProviderStatusView } from './provider-status-view';
 import type { BrokerFacts } from './status-page-broker';
 import { absoluteTime, duration, relativeTime } from './status-page-time';
@@ -45,20 +45,35 @@ export interface StatusPageView {
   generatedAt: MomentView;
   broker: { mode: string; version: string; uptime: string; startedAt: MomentView; stores: StoreView[] };
   providers: ProviderCardView[];
+  notShown?: NotShown;
   /** Why there is no provider list (the token store did not answer). */
   providersUnavailable?: string;
+}
+
+/** Providers left out of the page past MAX_PROVIDER_ROWS, and how many of those need attention. */
+export interface NotShown {
+  count: number;
+  needingAttention: number;
 }
 
 export interface StatusPageInputs {
   broker: BrokerFacts;
   stores: StoreReadiness[];
+  /** The rows to show: selectRows' choice. */
   providers: ProviderStatusView[];
+  notShown?: NotShown;
   providersUnavailable?: string;
   /** Providers a person can authorize in a browser (an authorizeUrl is configured). */
   connectable: ReadonlySet<string>;
   /** Epoch ms. */
   now: number;
 }
+
+/**
+ * Rows the page shows at most: it reloads every 5 s, and 10,000 providers' rows were 9 MB of HTML
+ * each time (a third of a second of blocked event loop per reload), more than anyone reads.
+ */
+export const MAX_PROVIDER_ROWS = 200;
 
 const STORE_NAMES: Record<StoreReadiness['key'], string> = { token_store: 'Token store', credential_store: 'Credential store' };
 
@@ -67,6 +82,7 @@ export function buildStatusPageView({
   broker,
   stores,
   providers,
+  notShown,
   providersUnavailable,
   connectable,
   now,
@@ -76,7 +92,6 @@ export function buildStatusPageView({
     relative: relativeTime(at, now),
     absolute: absoluteTime(at),
   });
-  const optionalMoment = (iso: string | null) => (iso === null ? undefined : moment(Date.parse(iso)));
   return {
     generatedAt: moment(now),
     broker: {
@@ -86,21 +101,44 @@ export function buildStatusPageView({
       startedAt: moment(broker.startedAt),
       stores: stores.map(({ key, backend, ready, problem }) => ({ name: STORE_NAMES[key], backend, ready, problem })),
     },
-    providers: providers.map((p) => ({
-      provider: p.provider,
-      type: p.type,
-      state: p.state,
-      meaning: PROVIDER_STATE_GUIDE[p.state].meaning,
-      whatToDo: PROVIDER_STATE_GUIDE[p.state].whatToDo.replaceAll('<provider>', p.provider),
-      expiresAt: optionalMoment(p.expires_at),
-      nextRefreshAt: optionalMoment(p.next_refresh_at),
-      lastRefreshAt: optionalMoment(p.last_refresh_at),
-      consecutiveFailures: p.consecutive_failures,
-      lastError: p.last_error ? { ...p.last_error, at: moment(Date.parse(p.last_error.at)) } : undefined,
-      durableWritePending: p.durable_write_pending,
-      actions: connectable.has(p.provider) ? [connectAction(p)] : [],
-    })),
+    providers: providers.map((p) => providerCard(p, moment, connectable)),
+    notShown,
     providersUnavailable,
+  };
+}
+
+/**
+ * The providers the page shows: every one while they fit; past MAX_PROVIDER_ROWS, those that need
+ * attention first, then healthy ones, in configuration order either way. Chosen before the rows are
+ * built, so thousands of providers cost no more than the rows shown.
+ */
+export function selectRows<T extends { state: ProviderState }>(providers: T[]): { shown: T[]; notShown?: NotShown } {
+  if (providers.length <= MAX_PROVIDER_ROWS) return { shown: providers };
+  const attention = providers.filter(needsAttention);
+  const picked = new Set([...attention, ...providers.filter((p) => !needsAttention(p))].slice(0, MAX_PROVIDER_ROWS));
+  const needingAttention = attention.filter((p) => !picked.has(p)).length;
+  return { shown: providers.filter((p) => picked.has(p)), notShown: { count: providers.length - picked.size, needingAttention } };
+}
+
+function needsAttention(p: { state: ProviderState }): boolean {
+  return p.state !== 'ok' && p.state !== 'refreshing';
+}
+
+function providerCard(p: ProviderStatusView, moment: (at: number) => MomentView, connectable: ReadonlySet<string>): ProviderCardView {
+  const optionalMoment = (iso: string | null) => (iso === null ? undefined : moment(Date.parse(iso)));
+  return {
+    provider: p.provider,
+    type: p.type,
+    state: p.state,
+    meaning: PROVIDER_STATE_GUIDE[p.state].meaning,
+    whatToDo: PROVIDER_STATE_GUIDE[p.state].whatToDo.replaceAll('<provider>', p.provider),
+    expiresAt: optionalMoment(p.expires_at),
+    nextRefreshAt: optionalMoment(p.next_refresh_at),
+    lastRefreshAt: optionalMoment(p.last_refresh_at),
+    consecutiveFailures: p.consecutive_failures,
+    lastError: p.last_error ? { ...p.last_error, at: moment(Date.parse(p.last_error.at)) } : undefined,
+    durableWritePending: p.durable_write_pending,
+    actions: connectable.has(p.provider) ? [connectAction(p)] : [],
   };
 }
 

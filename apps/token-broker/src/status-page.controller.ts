@@ -8,7 +8,7 @@ import { InjectTokenStore, type TokenStore } from '@app/token-store';
 import { InjectAppSettings, type AppSettings } from './app-settings';
 import { renderStatusPage } from './status-page';
 import { readBrokerVersion, type BrokerFacts } from './status-page-broker';
-import { buildStatusPageView } from './status-page-view';
+import { buildStatusPageView, selectRows, type NotShown } from './status-page-view';
 import { probeStores } from './store-readiness';
 import { toStatusView, type ProviderStatusView } from './provider-status-view';
 
@@ -41,9 +41,10 @@ export class StatusPageController {
   }
 
   /** With the token store down there are no provider states to show, but the page still says why. */
-  private async providers(): Promise<{ providers: ProviderStatusView[]; providersUnavailable?: string }> {
+  private async providers(): Promise<{ providers: ProviderStatusView[]; notShown?: NotShown; providersUnavailable?: string }> {
     try {
-      return { providers: (await this.states.list()).map(toStatusView) };
+      const { shown, notShown } = selectRows(await this.states.list());
+      return { providers: shown.map(toStatusView), notShown };
     } catch (error) {
       if (!(error instanceof TokenStoreUnavailableError)) throw error;
       return { providers: [], providersUnavailable: `Provider states cannot be read: ${error.message}` };

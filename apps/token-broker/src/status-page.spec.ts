@@ -73,6 +73,13 @@ describe('renderStatusPage', () => {
     expect(down).toContain('<p class="down" id="providers-unavailable">Provider states cannot be read: Redis is unavailable</p>');
   });
 
+  it('says how many providers it left out, and where all of them are listed', () => {
+    const capped = renderStatusPage({ ...view, notShown: { count: 9_800, needingAttention: 3 } });
+    expect(capped).toContain('9800 more providers not shown, 3 of them in need of attention');
+    expect(capped).toContain('<code>GET /providers</code> lists every provider.');
+    expect(html).not.toContain('providers-not-shown');
+  });
+
   it('keeps every text colour at WCAG AA contrast (4.5:1) on its background', () => {
     const pairs = [
       ...Object.values(STATE_COLORS).map((c) => [c.text, c.background]),

@@ -1,5 +1,12 @@
 import { STATUS_PAGE_CSS } from './status-page-style';
-import type { MomentView, ProviderCardView, StatusPageView, StoreView } from './status-page-view';
+import {
+  MAX_PROVIDER_ROWS,
+  type MomentView,
+  type NotShown,
+  type ProviderCardView,
+  type StatusPageView,
+  type StoreView,
+} from './status-page-view';
 
 /** The browser reloads the page this often: no scripts needed. */
 const RELOAD_SECONDS = 5;
@@ -37,7 +44,7 @@ ${fact('Uptime', time(view.broker.startedAt, view.broker.uptime))}
 ${view.broker.stores.map(store).join('\n')}
 </dl></section>
 <section aria-labelledby="providers-heading"><h2 id="providers-heading">Providers</h2>
-${view.providersUnavailable === undefined ? providerTable(view.providers) : unavailable(view.providersUnavailable)}
+${view.providersUnavailable === undefined ? providerTable(view.providers) + notShown(view.notShown) : unavailable(view.providersUnavailable)}
 </section>
 </main></body></html>`;
 }
@@ -55,6 +62,12 @@ function providerRow(p: ProviderCardView): string {
   const cells = COLUMNS.map((c) => `<td class="${c.name}" data-label="${c.label}">${c.cell(p)}</td>`);
   return `<tr data-provider="${escape(p.provider)}" data-state="${p.state}">
 <th scope="row" class="provider">${escape(p.provider)}<span class="detail">${escape(p.type)}</span></th>${cells.join('')}</tr>`;
+}
+
+function notShown(left: NotShown | undefined): string {
+  if (!left) return '';
+  const attention = left.needingAttention > 0 ? `, ${left.needingAttention} of them in need of attention` : ', all of them healthy';
+  return `\n<p id="providers-not-shown">${left.count} more providers not shown${attention}: the page shows those that need attention first, ${MAX_PROVIDER_ROWS} rows at most. <code>GET /providers</code> lists every provider.</p>`;
 }
 
 function unavailable(reason: string): string {
