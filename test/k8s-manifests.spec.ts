@@ -90,7 +90,7 @@ describe('docker/k8s', () => {
     const operatorSecrets: string[] = [];
     const env = resolvedEnvironment(container, objects, ({ name, key }) => {
       operatorSecrets.push(`${name}/${key}`);
-      return randomBytes(32).toString('base64');
+      return operatorKey();
     });
     const inPod = (path: string) => join(podRoot, path);
     const fileVariables = Object.entries(env).filter(([, value]) => value.startsWith('/'));
@@ -185,3 +185,14 @@ describe('docker/k8s', () => {
     expect(podSpec.enableServiceLinks).toBe(false);
   });
 });
+
+/**
+ * A key as `openssl rand -base64 32` makes one, but never one that starts with "/": below, a value
+ * that does is taken for a file path (one random key in 64 did, and failed three cases).
+ */
+function operatorKey(): string {
+  let key: string;
+  do key = randomBytes(32).toString('base64');
+  while (key.startsWith('/'));
+  return key;
+}
