@@ -91,7 +91,7 @@ const SECTIONS: Record<string, Section> = {
         ];
     out.push(
       '',
-      '## Scheduler at scale: pre-refresh at 50%, credentials seeded before start; RSS read every second, /metrics scraped every 10 s',
+      '## Scheduler at scale: pre-refresh at 50%, credentials seeded before start; status page polled every 5 s and /providers every 10 s; RSS read every second, /metrics scraped every 10 s',
       '',
     );
     out.push(

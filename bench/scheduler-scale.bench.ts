@@ -2,6 +2,7 @@ import { processUsage } from './bench-support';
 import { BenchScene, fetchToken, tokenUrl } from './environment';
 
 const SCRAPE_EVERY_SECONDS = 10;
+const DASHBOARD_POLL_MS = 5_000;
 
 export interface ScaleResult {
   instances: number;
@@ -22,8 +23,9 @@ export interface ScaleResult {
 /**
  * `instances` providers whose tokens live `lifetime` s (pre-refreshed at 50%), seeded before the
  * broker starts: start-up pre-warm, then every refresh window should cost one upstream call per
- * instance; no sampled GET may return an expired token. Memory and event-loop lag are watched
- * from the first second, pre-warm included. In `cgroup` the broker runs under its memory limit.
+ * instance; no sampled GET may return an expired token, while the status page and /providers are
+ * polled as on-call has them open. Memory and event-loop lag are watched from the first second,
+ * pre-warm included. In `cgroup` the broker runs under its memory limit.
  */
 export async function benchSchedulerScale(
   scene: BenchScene,
@@ -53,6 +55,14 @@ export async function benchSchedulerScale(
     }
   })();
 
+  // on-call's views stay open: the status page reloads itself every 5 s, a dashboard polls /providers every 10 s
+  const dashboard = (async () => {
+    for (let tick = 0; sampling; tick += 1) {
+      await Promise.all((tick % 2 === 0 ? ['/', '/providers'] : ['/']).map((path) => drain(`${broker.url}${path}`)));
+      await new Promise((resolve) => setTimeout(resolve, DASHBOARD_POLL_MS));
+    }
+  })();
+
   const cpuBefore = processUsage(broker.pid!).cpuSeconds;
   const measured = Date.now();
   const counts: ScaleResult['windows'] = [];
@@ -63,7 +73,7 @@ export async function benchSchedulerScale(
   }
   const cpuSeconds = processUsage(broker.pid!).cpuSeconds - cpuBefore;
   sampling = false;
-  await sampler;
+  await Promise.all([sampler, dashboard]);
   const watched = await watch.stop();
   await scene.stopBrokers();
   return {
@@ -122,6 +132,13 @@ function watchProcess(
       };
     },
   };
+}
+
+async function drain(url: string): Promise<void> {
+  await fetch(url).then(
+    (res) => res.arrayBuffer(),
+    () => undefined,
+  );
 }
 
 function metric(text: string, name: string): number {
