@@ -23,14 +23,15 @@ class ReadCounter {
 describe('ProviderStateService.list', () => {
   const token: StoredToken = { accessToken: 'a', tokenType: 'Bearer', expiresAt: Date.now() + 3_600_000, obtainedAt: Date.now(), fence: 1 };
 
-  function listing(count: number): { states: ProviderStateService; reads: ReadCounter; ids: string[] } {
+  function listing(count: number, nearCopy?: StoredToken): { states: ProviderStateService; reads: ReadCounter; ids: string[] } {
     const reads = new ReadCounter();
     const ids = Array.from({ length: count }, (_, index) => `p${index}`);
     const instances = ids.map((id) => ({ id, type: 'smartdocumentor', refreshBefore: { kind: 'percent', value: 20 } }) as ProviderInstance);
     const registry = { list: () => instances } as unknown as ProviderRegistry;
     const tokens = {
       unreachableSince: () => undefined,
-      get: () => reads.read(token),
+      peek: () => nearCopy,
+      get: () => (nearCopy ? Promise.reject(new Error('read Redis for a token this replica holds')) : reads.read(token)),
       getStatus: () => reads.read(undefined),
     } as unknown as TokenStore;
     const credentials = {
@@ -48,5 +49,12 @@ describe('ProviderStateService.list', () => {
     // four reads per provider: 8,000 at once before
     expect(reads.most).toBeLessThanOrEqual(4 * 64);
     expect(reads.inFlight).toBe(0);
+  });
+
+  it("takes each token from this replica's copy when it holds one, without a store read", async () => {
+    const { states, reads } = listing(100, token);
+    const snapshots = await states.list();
+    expect(snapshots.every((snapshot) => snapshot.state === 'ok' && snapshot.expiresAt === token.expiresAt)).toBe(true);
+    expect(reads.most).toBeLessThanOrEqual(3 * 64);
   });
 });

@@ -64,7 +64,8 @@ export class ProviderStateService {
 
   private async build(instance: ProviderInstance): Promise<ProviderSnapshot> {
     const [token, redisStatus, record, refreshing] = await Promise.all([
-      this.tokens.get(instance.id),
+      // this replica's copy when it has one (kept current through Redis's announcements), else Redis
+      this.tokens.peek(instance.id) ?? this.tokens.get(instance.id),
       this.tokens.getStatus(instance.id),
       // an unreachable credential store says nothing about whether credentials exist
       this.credentials.get(instance.id).catch(() => 'unknown' as const),
