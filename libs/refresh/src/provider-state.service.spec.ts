@@ -9,8 +9,10 @@ import { ProviderStateService } from './provider-state.service';
 class ReadCounter {
   inFlight = 0;
   most = 0;
+  total = 0;
 
   read<T>(value: T): Promise<T> {
+    this.total += 1;
     this.inFlight += 1;
     this.most = Math.max(this.most, this.inFlight);
     return nextTurn().then(() => {
@@ -56,5 +58,14 @@ describe('ProviderStateService.list', () => {
     const snapshots = await states.list();
     expect(snapshots.every((snapshot) => snapshot.state === 'ok' && snapshot.expiresAt === token.expiresAt)).toBe(true);
     expect(reads.most).toBeLessThanOrEqual(3 * 64);
+  });
+
+  it('gives requests that arrive while a listing runs that listing, and starts a new one after it', async () => {
+    const { states, reads } = listing(100);
+    const [first, second] = await Promise.all([states.list(), states.list()]);
+    expect(second).toBe(first);
+    expect(reads.total).toBe(4 * 100);
+    expect(await states.list()).not.toBe(first);
+    expect(reads.total).toBe(2 * 4 * 100);
   });
 });

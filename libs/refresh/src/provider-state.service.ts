@@ -32,6 +32,8 @@ const BUILDS_AT_ONCE = 64;
 /** Builds a provider's state from the shared token store, the credential store and the refresh lock, in one place. */
 @Injectable()
 export class ProviderStateService {
+  private listing: Promise<ProviderSnapshot[]> | undefined;
+
   constructor(
     private readonly registry: ProviderRegistry,
     private readonly credentials: CachedCredentials,
@@ -39,9 +41,18 @@ export class ProviderStateService {
     @InjectDistributedLock() private readonly lock: DistributedLock,
   ) {}
 
-  /** Throws TokenStoreUnavailableError at once while Redis is away: the states are there. */
+  /**
+   * Requests that arrive while a listing runs share it: every open status page and dashboard would
+   * otherwise add its own read of every provider. Throws TokenStoreUnavailableError at once while
+   * Redis is away: the states are there.
+   */
   async list(): Promise<ProviderSnapshot[]> {
     this.assertStoreReachable();
+    this.listing ??= this.readAll().finally(() => (this.listing = undefined));
+    return this.listing;
+  }
+
+  private async readAll(): Promise<ProviderSnapshot[]> {
     const instances = this.registry.list();
     const snapshots: ProviderSnapshot[] = [];
     for (let start = 0; start < instances.length; start += BUILDS_AT_ONCE) {
