@@ -14,6 +14,7 @@ import { startBroker, testRedisUrl } from './support/broker-harness';
 import { brokerEnvironmentVariables } from './support/broker-variables';
 import { BROKER_NODE_FLAGS } from './support/broker-process';
 import { freePort } from './support/redis-server';
+import { constantSeconds } from './support/source-constants';
 
 /**
  * No Docker engine runs the tests, so the image and the compose demo are checked as files: each
@@ -154,11 +155,11 @@ describe('docker/compose.yaml', () => {
   });
 
   it("gives every broker more time to stop than its own refresh wait, unlike Docker's default 10 s", () => {
-    const [, waitMs] = /const SHUTDOWN_WAIT_MS = ([\d_]+);/.exec(read('libs/refresh/src/running-refreshes.ts')) ?? [];
+    const waitSeconds = constantSeconds('libs/refresh/src/running-refreshes.ts', 'SHUTDOWN_WAIT_MS');
     for (const [name, service] of brokers) {
       const [, seconds] = /^(\d+)s$/.exec(service.stop_grace_period ?? '') ?? [];
       expect({ name, graceSeconds: Number(seconds) }).toEqual({ name, graceSeconds: expect.any(Number) });
-      expect(Number(seconds)).toBeGreaterThanOrEqual(Number(waitMs.replace(/_/g, '')) / 1000 + 10);
+      expect(Number(seconds)).toBeGreaterThanOrEqual(waitSeconds + 10);
     }
   });
 

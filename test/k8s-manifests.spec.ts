@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBrokerConfig } from '@app/config';
 import { startBroker, testRedisUrl } from './support/broker-harness';
 import { brokerEnvironmentVariables } from './support/broker-variables';
+import { constantSeconds } from './support/source-constants';
 import {
   type Container,
   type Deployment,
@@ -36,12 +37,6 @@ const podLabels = deployment.spec.template.metadata.labels;
 function unknownVariables(candidate: Container, manifests: K8sObject[]): string[] {
   const known = brokerEnvironmentVariables();
   return variableNames(candidate, manifests).filter((name) => !known.has(name));
-}
-
-/** Seconds of a source constant like `const SHUTDOWN_WAIT_MS = 10_000;` (not exported by its module). */
-function constantSeconds(path: string, name: string): number {
-  const [, value] = new RegExp(`const ${name} = ([\\d_]+);`).exec(readFileSync(join(root, path), 'utf8')) ?? [];
-  return Number(value.replace(/_/g, '')) / 1000;
 }
 
 const selects = (selector: Record<string, string>) => Object.entries(selector).every(([key, value]) => podLabels[key] === value);
