@@ -8,8 +8,14 @@ import { ROOT_LOGGER } from './structured-logger.service';
 /** A request line's fields: flat, a string or a number each (absent when undefined). */
 export type RequestLineFields = Readonly<Record<string, string | number | undefined>>;
 
-/** Field names come from code, a dozen in all: each one's `,"name":` is built once. */
+/** Field names come from code, a dozen in all: each one's `,"name":` and secrecy are worked out once. */
 const REMEMBERED_NAMES = 1_000;
+
+/** How a field starts in the line; a field that can carry a secret has its masked value in it already. */
+interface FieldStart {
+  text: string;
+  masked: boolean;
+}
 /** Printable ASCII without `"` and `\` is its own JSON; anything else goes through JSON.stringify. */
 const NOT_PLAIN = /[^\x20-\x21\x23-\x5b\x5d-\x7e]/;
 
@@ -23,7 +29,7 @@ const NOT_PLAIN = /[^\x20-\x21\x23-\x5b\x5d-\x7e]/;
 @Injectable()
 export class RequestLineWriter {
   private readonly time = isoTimeOncePerMillisecond();
-  private readonly keys = new Map<string, string>();
+  private readonly fields = new Map<string, FieldStart>();
 
   constructor(
     @Inject(ROOT_LOGGER) private readonly root: Logger,
@@ -36,20 +42,22 @@ export class RequestLineWriter {
     for (const name in fields) {
       const value = fields[name];
       if (value === undefined) continue;
-      line += this.keyOf(name);
-      if (isSecretName(name)) line += `"${CENSOR}"`;
-      else if (typeof value === 'number') line += Number.isFinite(value) ? String(value) : 'null';
+      const start = this.startOf(name);
+      line += start.text;
+      if (start.masked) continue;
+      if (typeof value === 'number') line += Number.isFinite(value) ? String(value) : 'null';
       else line += NOT_PLAIN.test(value) ? JSON.stringify(value) : `"${value}"`;
     }
     this.destination.write(`${line},"msg":"request"}\n`);
   }
 
-  private keyOf(name: string): string {
-    let key = this.keys.get(name);
-    if (key === undefined) {
-      key = `,${JSON.stringify(name)}:`;
-      if (this.keys.size < REMEMBERED_NAMES) this.keys.set(name, key);
+  private startOf(name: string): FieldStart {
+    let start = this.fields.get(name);
+    if (start === undefined) {
+      const masked = isSecretName(name);
+      start = { text: `,${JSON.stringify(name)}:${masked ? `"${CENSOR}"` : ''}`, masked };
+      if (this.fields.size < REMEMBERED_NAMES) this.fields.set(name, start);
     }
-    return key;
+    return start;
   }
 }
