@@ -116,7 +116,8 @@ export function selectRows<T extends { state: ProviderState }>(providers: T[]): 
   if (providers.length <= MAX_PROVIDER_ROWS) return { shown: providers };
   const attention = providers.filter(needsAttention);
   const picked = new Set([...attention, ...providers.filter((p) => !needsAttention(p))].slice(0, MAX_PROVIDER_ROWS));
-  const needingAttention = attention.filter((p) => !picked.has(p)).length;
+  // those that need attention come first, so only their overflow is left out
+  const needingAttention = Math.max(0, attention.length - MAX_PROVIDER_ROWS);
   return { shown: providers.filter((p) => picked.has(p)), notShown: { count: providers.length - picked.size, needingAttention } };
 }
 
