@@ -16,12 +16,12 @@ export class CallerRateLimit implements OnApplicationShutdown {
   private readonly limiter: SharedRateLimiter;
 
   constructor(@InjectAppSettings() settings: Pick<AppSettings, 'callerRateLimitPerMinute'>, @InjectWindowCounter() counter: WindowCounter) {
-    this.limiter = new SharedRateLimiter(counter, settings.callerRateLimitPerMinute, 60_000, SYNC_MS);
+    this.limiter = new SharedRateLimiter(counter, 'callers', settings.callerRateLimitPerMinute, 60_000, SYNC_MS);
   }
 
   /** Throws CallerRateLimitedError when the caller is over its limit this minute. */
   take(caller: string): void {
-    const decision = this.limiter.take(`{caller:${caller}}:rate`);
+    const decision = this.limiter.take(caller);
     if (!decision.allowed) throw new CallerRateLimitedError(decision.retryAfterSeconds);
   }
 

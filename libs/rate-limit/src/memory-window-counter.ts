@@ -1,4 +1,4 @@
-import { currentWindow, WindowCount, WindowCounter } from './window-counter';
+import { currentWindow, MemberAmount, WindowCount, WindowCounter } from './window-counter';
 
 /** Embedded mode: the counters live in this process. Expired windows are dropped as the map grows. */
 export class MemoryWindowCounter implements WindowCounter {
@@ -8,7 +8,11 @@ export class MemoryWindowCounter implements WindowCounter {
     return this.addNow(key, amount, windowMs);
   }
 
-  addNow(key: string, amount: number, windowMs: number): WindowCount {
+  async addAll(scope: string, amounts: ReadonlyArray<MemberAmount>, windowMs: number): Promise<number[]> {
+    return amounts.map(([member, amount]) => this.addNow(`rate:${scope}\0${member}`, amount, windowMs).total);
+  }
+
+  private addNow(key: string, amount: number, windowMs: number): WindowCount {
     const { index, resetInMs } = currentWindow(windowMs);
     let window = this.windows.get(key);
     if (!window || window.index !== index) {

@@ -28,19 +28,78 @@ describe.each([
     expect(next.total).toBe(1);
     expect(next.resetInMs).toBeLessThanOrEqual(window);
   });
+
+  it('adds many members in one call, each to its own count in its scope, and answers totals in order', async () => {
+    const counter = create();
+    expect(
+      await counter.addAll(
+        'callers',
+        [
+          ['a', 2],
+          ['b', 0],
+          ['c', 5],
+        ],
+        60_000,
+      ),
+    ).toEqual([2, 0, 5]);
+    expect(
+      await counter.addAll(
+        'callers',
+        [
+          ['c', 1],
+          ['a', 0],
+        ],
+        60_000,
+      ),
+    ).toEqual([6, 2]);
+    expect(await counter.addAll('others', [['a', 1]], 60_000)).toEqual([1]);
+    const many = Array.from({ length: 2_500 }, (_, i) => [`m${i}`, i % 7] as const);
+    expect(await counter.addAll('callers', many, 60_000)).toEqual(many.map(([, amount]) => amount));
+  });
 });
+
+it("RedisWindowCounter keeps a scope's counts in one hash that expires with its window", async () => {
+  const prefix = `t${randomBytes(4).toString('hex')}:`;
+  await new RedisWindowCounter(redis, prefix).addAll(
+    'callers',
+    [
+      ['a', 1],
+      ['b', 2],
+    ],
+    60_000,
+  );
+  const [key, ...others] = await redis.keys(`${prefix}*`);
+  expect(others).toEqual([]);
+  expect(key).toMatch(new RegExp(`^${prefix}\\{rate:callers\\}:w\\d+$`));
+  expect(await redis.hgetall(key)).toEqual({ a: '1', b: '2' });
+  expect(await redis.pttl(key)).toBeGreaterThan(0);
+  expect(await redis.pttl(key)).toBeLessThanOrEqual(61_000);
+});
+
+/** The counter as seen from a Redis `ms` away: every call waits that long first. */
+function farAway(counter: WindowCounter, ms: number): WindowCounter {
+  const later = <T>(call: () => Promise<T>): Promise<T> => new Promise((resolve) => setTimeout(resolve, ms)).then(call);
+  return {
+    add: (key, amount, windowMs) => later(() => counter.add(key, amount, windowMs)),
+    addAll: (scope, amounts, windowMs) => later(() => counter.addAll(scope, amounts, windowMs)),
+  };
+}
+
+async function oneWindowLeft(windowMs: number, needMs: number): Promise<void> {
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 10));
+}
 
 describe('SharedRateLimiter across two replicas on one Redis', () => {
   it('holds the shared limit within what one sync interval lets the other replica admit', async () => {
     const prefix = `t${randomBytes(4).toString('hex')}:`;
     const limit = 200;
-    const leftInMinute = 60_000 - (Date.now() % 60_000);
-    if (leftInMinute < 2_500) await new Promise((resolve) => setTimeout(resolve, leftInMinute + 10)); // one window for the whole run
-    const replicas = [0, 1].map(() => new SharedRateLimiter(new RedisWindowCounter(redis, prefix), limit, 60_000, 100));
+    await oneWindowLeft(60_000, 2_500);
+    const replicas = [0, 1].map(() => new SharedRateLimiter(new RedisWindowCounter(redis, prefix), 'callers', limit, 60_000, 100));
     let admitted = 0;
     // two callers' worth of traffic, alternating replicas, a request every 2 ms for 1.5 s
     for (let i = 0; i < 750; i += 1) {
-      if (replicas[i % 2].take('{caller:svc}').allowed) admitted += 1;
+      if (replicas[i % 2].take('svc').allowed) admitted += 1;
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     replicas.forEach((replica) => replica.close());
@@ -49,12 +108,42 @@ describe('SharedRateLimiter across two replicas on one Redis', () => {
     expect(admitted).toBeLessThanOrEqual(limit + 50);
   });
 
+  it('holds it for a thousand callers with Redis 5 ms away: a sync is one round trip, not one per caller', async () => {
+    const prefix = `t${randomBytes(4).toString('hex')}:`;
+    const limit = 50;
+    const callers = Array.from({ length: 1_000 }, (_, i) => `svc-${i}`);
+    await oneWindowLeft(60_000, 3_000);
+    const replicas = [0, 1].map(
+      () => new SharedRateLimiter(farAway(new RedisWindowCounter(redis, prefix), 5), 'callers', limit, 60_000, 100),
+    );
+    const admitted = new Map(callers.map((caller) => [caller, 0]));
+    // each replica takes once for every caller every 10 ms (at most): 10 per caller per sync interval
+    for (let round = 0; round < 100; round += 1) {
+      for (const replica of replicas) {
+        for (const caller of callers) if (replica.take(caller).allowed) admitted.set(caller, admitted.get(caller)! + 1);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    replicas.forEach((replica) => replica.close());
+    // stated error: what the other replica admits in two sync intervals (20), and one round while a sync is under way.
+    // A round trip per caller made a sync take 5 s: each replica admitted the whole limit on its own (100).
+    const counts = [...admitted.values()];
+    expect(Math.min(...counts)).toBeGreaterThanOrEqual(limit);
+    expect(Math.max(...counts)).toBeLessThanOrEqual(limit + 2 * 10 + 1);
+  });
+
   it('decides locally when the counter cannot be reached, and refuses with the time to the window end', async () => {
-    const limiter = new SharedRateLimiter({ add: () => Promise.reject(new Error('Redis down')) }, 2, 60_000, 10);
-    expect(limiter.take('{caller:a}').allowed).toBe(true);
-    expect(limiter.take('{caller:a}').allowed).toBe(true);
+    const limiter = new SharedRateLimiter(
+      { add: () => Promise.reject(new Error('Redis down')), addAll: () => Promise.reject(new Error('Redis down')) },
+      'callers',
+      2,
+      60_000,
+      10,
+    );
+    expect(limiter.take('a').allowed).toBe(true);
+    expect(limiter.take('a').allowed).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 30));
-    const refused = limiter.take('{caller:a}');
+    const refused = limiter.take('a');
     limiter.close();
     expect(refused.allowed).toBe(false);
     expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);

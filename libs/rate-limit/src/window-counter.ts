@@ -16,7 +16,14 @@ export interface WindowCount {
 export interface WindowCounter {
   /** Adds `amount` (0 reads) to `key`'s current window; the key must carry its own hash tag. */
   add(key: string, amount: number, windowMs: number): Promise<WindowCount>;
+  /**
+   * Adds each member's amount (0 reads) to its count in `scope`'s current window, and answers the
+   * totals in the same order: one round trip for all of them, however many members there are.
+   */
+  addAll(scope: string, amounts: ReadonlyArray<MemberAmount>, windowMs: number): Promise<number[]>;
 }
+
+export type MemberAmount = readonly [member: string, amount: number];
 
 export const WINDOW_COUNTER = Symbol('WINDOW_COUNTER');
 export const InjectWindowCounter = (): ParameterDecorator => Inject(WINDOW_COUNTER);
