@@ -50,10 +50,6 @@ export class RedisLock implements DistributedLock {
     }
   }
 
-  async isHeld(resource: string): Promise<boolean> {
-    return (await this.redis.exists(this.key(resource))) === 1;
-  }
-
   async heldAmong(resources: readonly string[]): Promise<Set<string>> {
     const keys = resources.map((resource) => this.key(resource));
     const holders = await getMany(this.redis, keys);
