@@ -137,7 +137,7 @@ describe('Redis Cluster: every script and multi-key operation of one provider', 
             300,
             async ({ signal }) => {
               maxInside = Math.max(maxInside, ++inside);
-              expect(await (replica === a ? b : a).lock.isHeld(resource)).toBe(true);
+              expect(await (replica === a ? b : a).lock.heldAmong([resource])).toEqual(new Set([resource]));
               await sleep(700); // over two TTLs: only extensions keep it
               expect(signal.aborted).toBe(false);
               inside -= 1;
@@ -146,7 +146,19 @@ describe('Redis Cluster: every script and multi-key operation of one provider', 
           );
         await Promise.all([hold(a), hold(b)]);
         expect(maxInside).toBe(1);
-        expect(await a.lock.isHeld(resource)).toBe(false);
+        expect(await a.lock.heldAmong([resource])).toEqual(new Set());
+      },
+    ],
+    [
+      'statuses and refresh locks of several providers read together (one MGET on one server): read key by key across slots',
+      async () => {
+        const providers = ['a', 'b', 'c'];
+        await a.tokens.putStatus('b', { state: 'failing', consecutiveFailures: 1 });
+        expect(await b.tokens.getStatuses(providers)).toEqual([undefined, { state: 'failing', consecutiveFailures: 1 }, undefined]);
+        const resources = providers.map((provider) => `{${provider}}:refresh`);
+        await a.lock.withLock(resources[2], 2_000, async () => expect(await b.lock.heldAmong(resources)).toEqual(new Set([resources[2]])), {
+          waitMs: 0,
+        });
       },
     ],
     [

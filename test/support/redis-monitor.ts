@@ -1,4 +1,6 @@
+import Redis from 'ioredis';
 import { connect, type Socket } from 'node:net';
+import { waitFor } from './wait-for';
 
 /**
  * MONITOR on its own socket: calls `onLine` with each command Redis executes from now on. Not
@@ -21,4 +23,34 @@ export function rawMonitor(url: string, onLine: (line: string) => void): Promise
       }
     });
   });
+}
+
+/** The commands Redis executes on keys under one prefix, taken in slices. */
+export interface CommandRecorder {
+  /** The names (lower case) of the commands since the last take, in order: every command already answered is in it. */
+  take(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+/** Records through MONITOR; a take sends a marker GET of its own and waits until MONITOR shows it, after everything before. */
+export async function recordCommands(url: string, prefix: string): Promise<CommandRecorder> {
+  const lines: string[] = [];
+  const monitor = await rawMonitor(url, (line) => {
+    if (line.includes(`"${prefix}`)) lines.push(line);
+  });
+  const markers = new Redis(url);
+  let marks = 0;
+  return {
+    take: async () => {
+      const mark = `"${prefix}recorder-mark:${++marks}"`;
+      await markers.get(mark.slice(1, -1));
+      await waitFor(() => lines.some((line) => line.includes(mark)), 2_000);
+      const taken = lines.splice(0, lines.findIndex((line) => line.includes(mark)) + 1).slice(0, -1);
+      return taken.map((line) => /\] "(\w+)"/.exec(line)![1].toLowerCase());
+    },
+    stop: async () => {
+      monitor.destroy();
+      await markers.quit();
+    },
+  };
 }

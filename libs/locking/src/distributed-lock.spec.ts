@@ -4,6 +4,7 @@ import { LockUnavailableError } from '@app/errors';
 import { DistributedLock } from './distributed-lock';
 import { InProcessLock } from './in-process-lock';
 import { RedisLock } from './redis-lock';
+import { recordCommands } from '../../../test/support/redis-monitor';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -50,16 +51,20 @@ describe.each([
     await expect(lock.withLock('r', 2_000, async () => 'now', { waitMs: 0 })).resolves.toBe('now');
   });
 
-  it('reports the lock as held only while a holder is inside', async () => {
-    let release!: () => void;
-    expect(await lock.isHeld('r')).toBe(false);
-    const holding = lock.withLock('r', 2_000, () => new Promise<void>((resolve) => (release = resolve)), { waitMs: 0 });
+  it('reports which of many locks are held, each on its own resource, only while a holder is inside', async () => {
+    const resources = ['r0', 'r1', 'r2', 'r3'];
+    const releases: Array<() => void> = [];
+    const hold = (resource: string) =>
+      lock.withLock(resource, 2_000, () => new Promise<void>((resolve) => releases.push(resolve)), { waitMs: 0 });
+    expect(await lock.heldAmong(resources)).toEqual(new Set());
+    const holding = [hold('r1'), hold('r3')];
     await sleep(20);
-    expect(await lock.isHeld('r')).toBe(true);
-    expect(await lock.isHeld('other')).toBe(false);
-    release();
-    await holding;
-    expect(await lock.isHeld('r')).toBe(false);
+    expect(await lock.heldAmong(resources)).toEqual(new Set(['r1', 'r3']));
+    expect(await lock.heldAmong(['r3', 'other'])).toEqual(new Set(['r3']));
+    expect(await lock.heldAmong([])).toEqual(new Set());
+    releases.forEach((release) => release());
+    await Promise.all(holding);
+    expect(await lock.heldAmong(resources)).toEqual(new Set());
   });
 
   it('releases the lock when the holder throws', async () => {
@@ -74,6 +79,27 @@ describe.each([
       ),
     ).rejects.toThrow('boom');
     await expect(lock.withLock('r', 2_000, async () => 'free', { waitMs: 0 })).resolves.toBe('free');
+  });
+});
+
+describe('RedisLock states', () => {
+  it('reads whether each of many locks is held in one command', async () => {
+    const prefix = `t${randomBytes(4).toString('hex')}:`;
+    const lock = new RedisLock(redis, prefix);
+    const resources = Array.from({ length: 100 }, (_, index) => `r${index}`);
+    const commands = await recordCommands(process.env.TEST_REDIS_URL!, prefix);
+    let release!: () => void;
+    const holding = lock.withLock('r42', 2_000, () => new Promise<void>((resolve) => (release = resolve)), { waitMs: 0 });
+    try {
+      await sleep(20);
+      await commands.take(); // the acquisition
+      expect(await lock.heldAmong(resources)).toEqual(new Set(['r42']));
+      expect(await commands.take()).toEqual(['mget']);
+    } finally {
+      release();
+      await holding;
+      await commands.stop();
+    }
   });
 });
 

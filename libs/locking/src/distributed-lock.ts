@@ -40,8 +40,11 @@ export interface DistributedLock {
   readonly description: string;
   /** Runs `fn` holding the lock, extending it while `fn` runs, and releases it in `finally`. */
   withLock<T>(resource: string, ttlMs: number, fn: (lock: HeldLock) => Promise<T>, options: LockOptions): Promise<T>;
-  /** Whether anyone (any replica) holds the lock right now: for status display, never for deciding to write. */
-  isHeld(resource: string): Promise<boolean>;
+  /**
+   * Which of `resources` anyone (any replica) holds right now, in one command: for status display,
+   * never for deciding to write.
+   */
+  heldAmong(resources: readonly string[]): Promise<Set<string>>;
 }
 
 export const DISTRIBUTED_LOCK = Symbol('DISTRIBUTED_LOCK');

@@ -21,8 +21,8 @@ export class InProcessLock implements DistributedLock {
     }
   }
 
-  async isHeld(resource: string): Promise<boolean> {
-    return this.tails.has(resource);
+  async heldAmong(resources: readonly string[]): Promise<Set<string>> {
+    return new Set(resources.filter((resource) => this.tails.has(resource)));
   }
 }
 

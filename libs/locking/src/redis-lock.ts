@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { Lock, Redlock, ResourceLockedError, ExecutionError } from '@sesamecare-oss/redlock';
 import { LockUnavailableError } from '@app/errors';
+import { getMany } from '@app/redis';
 import { DistributedLock, HeldLock, LockHold, LockOptions } from './distributed-lock';
 
 const RETRY_DELAY_MS = 50;
@@ -49,8 +50,10 @@ export class RedisLock implements DistributedLock {
     }
   }
 
-  async isHeld(resource: string): Promise<boolean> {
-    return (await this.redis.exists(this.key(resource))) === 1;
+  async heldAmong(resources: readonly string[]): Promise<Set<string>> {
+    const keys = resources.map((resource) => this.key(resource));
+    const holders = await getMany(this.redis, keys);
+    return new Set(resources.filter((_, index) => holders[index] !== null));
   }
 
   private key(resource: string): string {

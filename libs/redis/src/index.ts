@@ -2,3 +2,4 @@ export { RedisModule, REDIS_CLIENT, REDIS_KEY_PREFIX, InjectRedis, InjectRedisKe
 export type { RedisModuleOptions } from './redis.module-definition';
 export { RedisConnectionState } from './redis-connection-state';
 export { closeRedisClient, type RedisClient } from './redis-client.factory';
+export { getMany } from './get-many';

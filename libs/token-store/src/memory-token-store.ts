@@ -51,6 +51,10 @@ export class MemoryTokenStore implements TokenStore {
     return this.statuses.get(provider);
   }
 
+  async getStatuses(providers: readonly string[]): Promise<Array<ProviderStatus | undefined>> {
+    return providers.map((provider) => this.statuses.get(provider));
+  }
+
   async putStatus(provider: string, status: ProviderStatus): Promise<ProviderStatus | undefined> {
     const previous = this.statuses.get(provider);
     this.statuses.set(provider, status);

@@ -5,7 +5,7 @@ import { MemoryTokenStore } from './memory-token-store';
 import { RedisTokenStore } from './redis-token-store';
 import { TokenNearCache } from './token-near-cache';
 import { StoredToken, TokenStore } from './token-store';
-import { rawMonitor } from '../../../test/support/redis-monitor';
+import { rawMonitor, recordCommands } from '../../../test/support/redis-monitor';
 
 const token = (fence: number, accessToken = `at-${fence}`, ttlMs = 60_000): StoredToken => ({
   accessToken,
@@ -73,6 +73,19 @@ describe.each([
     const replaced = await store.putStatus('p', { state: 'failing', consecutiveFailures: 2, retryAt: 123 });
     expect(replaced).toEqual({ state: 'ok', consecutiveFailures: 0 });
     expect(await store.getStatus('p')).toEqual({ state: 'failing', consecutiveFailures: 2, retryAt: 123 });
+  });
+
+  it('reads the statuses of many providers at once, each on its own provider, in the order asked', async () => {
+    await store.putStatus('p2', { state: 'failing', consecutiveFailures: 2 });
+    await store.putStatus('p0', { state: 'ok', consecutiveFailures: 0 });
+    expect(await store.getStatuses(['p0', 'p1', 'p2', 'p3'])).toEqual([
+      { state: 'ok', consecutiveFailures: 0 },
+      undefined,
+      { state: 'failing', consecutiveFailures: 2 },
+      undefined,
+    ]);
+    expect(await store.getStatuses(['p2'])).toEqual([{ state: 'failing', consecutiveFailures: 2 }]);
+    expect(await store.getStatuses([])).toEqual([]);
   });
 });
 
@@ -144,6 +157,26 @@ describe('RedisTokenStore near-cache across two replicas', () => {
     await until(() => nearCaches.at(-1)!.subscribed);
     await store.get('p');
     expect(store.peek('p')?.accessToken).toBe('mine');
+  });
+});
+
+describe('RedisTokenStore reads', () => {
+  it('reads the statuses of many providers in one command', async () => {
+    const prefix = `t${randomBytes(4).toString('hex')}:`;
+    const store = redisStore(prefix);
+    const providers = Array.from({ length: 100 }, (_, index) => `p${index}`);
+    await store.putStatus('p42', { state: 'reauthorization_required', consecutiveFailures: 1 });
+    const commands = await recordCommands(process.env.TEST_REDIS_URL!, prefix);
+    try {
+      await commands.take();
+      const statuses = await store.getStatuses(providers);
+      expect(await commands.take()).toEqual(['mget']);
+      expect(statuses.flatMap((status, index) => (status ? [[providers[index], status.state]] : []))).toEqual([
+        ['p42', 'reauthorization_required'],
+      ]);
+    } finally {
+      await commands.stop();
+    }
   });
 });
 

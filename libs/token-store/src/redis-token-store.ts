@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { TokenStoreUnavailableError } from '@app/errors';
-import type { RedisConnectionState } from '@app/redis';
+import { getMany, type RedisConnectionState } from '@app/redis';
 import { providerKey } from './provider-key';
 import { RedisOutage } from './redis-outage';
 import type { TokenNearCache } from './token-near-cache';
@@ -100,6 +100,12 @@ export class RedisTokenStore implements TokenStore {
     return this.getJson<ProviderStatus>(provider, 'status');
   }
 
+  async getStatuses(providers: readonly string[]): Promise<Array<ProviderStatus | undefined>> {
+    const keys = providers.map((provider) => this.key(provider, 'status'));
+    const raws = await this.call(() => getMany(this.redis, keys));
+    return raws.map((raw) => fromJson<ProviderStatus>(raw));
+  }
+
   /** `SET ... GET` (Redis 6.2+): the swap is one command, so no other writer's status can fall between read and write. */
   async putStatus(provider: string, status: ProviderStatus): Promise<ProviderStatus | undefined> {
     const previous = await this.call(() => this.redis.set(this.key(provider, 'status'), JSON.stringify(status), 'GET'));
@@ -150,8 +156,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   private async getJson<T>(provider: string, kind: string): Promise<T | undefined> {
-    const raw = await this.call(() => this.redis.get(this.key(provider, kind)));
-    return raw ? (JSON.parse(raw) as T) : undefined;
+    return fromJson<T>(await this.call(() => this.redis.get(this.key(provider, kind))));
   }
 
   private key(provider: string, kind: string): string {
@@ -165,4 +170,8 @@ export class RedisTokenStore implements TokenStore {
       throw new TokenStoreUnavailableError(`Redis is unavailable (${(error as Error).message})`, { cause: error });
     }
   }
+}
+
+function fromJson<T>(raw: string | null): T | undefined {
+  return raw ? (JSON.parse(raw) as T) : undefined;
 }

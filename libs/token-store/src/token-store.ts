@@ -81,6 +81,8 @@ export interface TokenStore {
   /** Forgets the token and its fence (the provider's credentials were removed; versions start again). */
   delete(provider: string): Promise<void>;
   getStatus(provider: string): Promise<ProviderStatus | undefined>;
+  /** The statuses of many providers, in their order, in one command: a listing of every provider reads a batch at a time. */
+  getStatuses(providers: readonly string[]): Promise<Array<ProviderStatus | undefined>>;
   /**
    * Replaces the status and returns the one it replaced, in one atomic step: of any writers racing
    * on one provider, each sees exactly the write before its own, so every state change in the

@@ -32,6 +32,7 @@ export interface ReplicaOptions {
 export interface RefreshReplica {
   refresh(provider: string, options?: { lockWaitMs?: number; validUntil?: number }): Promise<StoredToken>;
   describe(provider: string): Promise<ProviderSnapshot>;
+  list(): Promise<ProviderSnapshot[]>;
   /** What PUT /admin/credentials does once the values are valid: store them, and end a "needs a person" state. */
   seed(provider: string, values: Record<string, string>): Promise<void>;
   credentials: CredentialStore;
@@ -83,6 +84,7 @@ export async function startReplica(options: ReplicaOptions): Promise<RefreshRepl
     refresh: (provider, { lockWaitMs = 0, validUntil = Number.POSITIVE_INFINITY } = {}) =>
       app.get(TokenRefresher).refresh(registry.get(provider), { validUntil, lockWaitMs }),
     describe: (provider) => app.get(ProviderStateService).describe(provider),
+    list: () => app.get(ProviderStateService).list(),
     seed: async (provider, values) => void (await app.get(CredentialReplacer).replace(provider, values)),
     credentials: app.get<CredentialStore>(CREDENTIAL_STORE),
     tokens: app.get<TokenStore>(TOKEN_STORE),
