@@ -43,12 +43,14 @@ export class MetricsController {
     }
     await inBatches(unknown, async (id) => this.setExpiry(id, await this.tokens.get(id).catch(() => undefined)));
     if (away) return this.text();
-    // only a provider whose refresh rotates its credentials can have a durable write pending
+    // only a provider whose refresh rotates its credentials can have a durable write pending; a
+    // status that cannot be read counts as none
     let backlog = 0;
     const rotating = providers.filter((instance) => instance.rotatesCredentials).map(({ id }) => id);
-    await inBatches(rotating, async (id) => {
-      if ((await this.tokens.getStatus(id).catch(() => undefined))?.durableWritePending) backlog += 1;
-    });
+    for (let i = 0; i < rotating.length; i += SCRAPE_READS_AT_ONCE) {
+      const statuses = await this.tokens.getStatuses(rotating.slice(i, i + SCRAPE_READS_AT_ONCE)).catch(() => []);
+      backlog += statuses.filter((status) => status?.durableWritePending).length;
+    }
     this.metrics.durableWriteBacklog.set(backlog);
     return this.text();
   }
