@@ -169,7 +169,9 @@ describe('Redis killed under load', () => {
     await redis.start();
     expect(await waiting).toMatchObject({ status: 200 });
     expect(pa.callsTo('/oauth/token').length).toBe(paCalls + 1);
-    await waitFor(async () => ((await (await fetch(`${a.url}/health/ready`)).json()) as { status: string }).status === 'ok');
+    // b too: until it has reconnected it serves what it knows, and would refresh `sd` itself for minTtl
+    for (const broker of [a, b])
+      await waitFor(async () => ((await (await fetch(`${broker.url}/health/ready`)).json()) as { status: string }).status === 'ok');
     // written back, fenced, for every replica
     const client = new Redis(redis.url);
     try {
