@@ -41,16 +41,18 @@ export class MetricsController {
       if (token || away) this.setExpiry(id, token);
       else unknown.push(id);
     }
-    await inBatches(unknown, async (id) => this.setExpiry(id, await this.tokens.get(id).catch(() => undefined)));
+    await inBatches(unknown, async (batch) => {
+      await Promise.all(batch.map(async (id) => this.setExpiry(id, await this.tokens.get(id).catch(() => undefined))));
+    });
     if (away) return this.text();
     // only a provider whose refresh rotates its credentials can have a durable write pending; a
     // status that cannot be read counts as none
     let backlog = 0;
     const rotating = providers.filter((instance) => instance.rotatesCredentials).map(({ id }) => id);
-    for (let i = 0; i < rotating.length; i += SCRAPE_READS_AT_ONCE) {
-      const statuses = await this.tokens.getStatuses(rotating.slice(i, i + SCRAPE_READS_AT_ONCE)).catch(() => []);
+    await inBatches(rotating, async (batch) => {
+      const statuses = await this.tokens.getStatuses(batch).catch(() => []);
       backlog += statuses.filter((status) => status?.durableWritePending).length;
-    }
+    });
     this.metrics.durableWriteBacklog.set(backlog);
     return this.text();
   }
@@ -65,7 +67,7 @@ export class MetricsController {
   }
 }
 
-/** A few store reads at a time: thousands of providers must not queue thousands of commands in one go. */
-async function inBatches(ids: string[], read: (id: string) => Promise<void>): Promise<void> {
-  for (let i = 0; i < ids.length; i += SCRAPE_READS_AT_ONCE) await Promise.all(ids.slice(i, i + SCRAPE_READS_AT_ONCE).map(read));
+/** A few providers' store reads at a time: thousands of providers must not queue thousands of commands in one go. */
+async function inBatches(ids: string[], read: (batch: string[]) => Promise<void>): Promise<void> {
+  for (let i = 0; i < ids.length; i += SCRAPE_READS_AT_ONCE) await read(ids.slice(i, i + SCRAPE_READS_AT_ONCE));
 }
