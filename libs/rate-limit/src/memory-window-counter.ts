@@ -5,15 +5,15 @@ export class MemoryWindowCounter implements WindowCounter {
   private readonly windows = new Map<string, { index: number; total: number }>();
 
   async add(key: string, amount: number, windowMs: number): Promise<WindowCount> {
-    return this.addNow(key, amount, windowMs);
-  }
-
-  async addAll(scope: string, amounts: ReadonlyArray<MemberAmount>, windowMs: number): Promise<number[]> {
-    return amounts.map(([member, amount]) => this.addNow(`rate:${scope}\0${member}`, amount, windowMs).total);
-  }
-
-  private addNow(key: string, amount: number, windowMs: number): WindowCount {
     const { index, resetInMs } = currentWindow(windowMs);
+    return { total: this.addTo(key, amount, index), resetInMs };
+  }
+
+  async addAll(scope: string, amounts: ReadonlyArray<MemberAmount>, _windowMs: number, windowIndex: number): Promise<number[]> {
+    return amounts.map(([member, amount]) => this.addTo(`rate:${scope}\0${member}`, amount, windowIndex));
+  }
+
+  private addTo(key: string, amount: number, index: number): number {
     let window = this.windows.get(key);
     if (!window || window.index !== index) {
       if (this.windows.size >= 10_000) this.evict(index);
@@ -21,7 +21,7 @@ export class MemoryWindowCounter implements WindowCounter {
       this.windows.set(key, window);
     }
     window.total += amount;
-    return { total: window.total, resetInMs };
+    return window.total;
   }
 
   private evict(index: number): void {

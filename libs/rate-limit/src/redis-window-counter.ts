@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { currentWindow, MemberAmount, WindowCount, WindowCounter } from './window-counter';
+import { currentWindow, MemberAmount, msLeftIn, WindowCount, WindowCounter } from './window-counter';
 
 /** INCRBY on the window's own key, which expires once the window is over (KEYS: key; ARGV: amount, ttl ms). */
 const ADD = `
@@ -41,9 +41,9 @@ export class RedisWindowCounter implements WindowCounter {
   }
 
   /** One hash per scope and window (`<prefix>{rate:<scope>}:w<n>`), so every member's count sits on one Cluster node. */
-  async addAll(scope: string, amounts: ReadonlyArray<MemberAmount>, windowMs: number): Promise<number[]> {
-    const { index, resetInMs } = currentWindow(windowMs);
-    const key = `${this.prefix}{rate:${scope}}:w${index}`;
+  async addAll(scope: string, amounts: ReadonlyArray<MemberAmount>, windowMs: number, windowIndex: number): Promise<number[]> {
+    const key = `${this.prefix}{rate:${scope}}:w${windowIndex}`;
+    const resetInMs = msLeftIn(windowIndex, windowMs);
     const commands: Array<Promise<number[]>> = [];
     for (let start = 0; start < amounts.length; start += MEMBERS_PER_COMMAND) {
       const args = amounts.slice(start, start + MEMBERS_PER_COMMAND).flat();

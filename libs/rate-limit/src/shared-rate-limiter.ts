@@ -72,7 +72,7 @@ export class SharedRateLimiter {
         amounts.push([member, state.unsynced]);
       }
       if (amounts.length === 0) return;
-      const totals = await this.counter.addAll(this.scope, amounts, this.windowMs);
+      const totals = await this.counter.addAll(this.scope, amounts, this.windowMs, index);
       states.forEach((state, i) => {
         state.unsynced -= amounts[i][1];
         state.sharedTotal = totals[i];

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { MemoryWindowCounter } from './memory-window-counter';
 import { RedisWindowCounter } from './redis-window-counter';
 import { SharedRateLimiter } from './shared-rate-limiter';
-import { WindowCounter } from './window-counter';
+import { currentWindow, WindowCounter } from './window-counter';
 
 let redis: Redis;
 beforeAll(() => {
@@ -31,6 +31,7 @@ describe.each([
 
   it('adds many members in one call, each to its own count in its scope, and answers totals in order', async () => {
     const counter = create();
+    const minute = currentWindow(60_000).index;
     expect(
       await counter.addAll(
         'callers',
@@ -40,6 +41,7 @@ describe.each([
           ['c', 5],
         ],
         60_000,
+        minute,
       ),
     ).toEqual([2, 0, 5]);
     expect(
@@ -50,11 +52,12 @@ describe.each([
           ['a', 0],
         ],
         60_000,
+        minute,
       ),
     ).toEqual([6, 2]);
-    expect(await counter.addAll('others', [['a', 1]], 60_000)).toEqual([1]);
+    expect(await counter.addAll('others', [['a', 1]], 60_000, minute)).toEqual([1]);
     const many = Array.from({ length: 2_500 }, (_, i) => [`m${i}`, i % 7] as const);
-    expect(await counter.addAll('callers', many, 60_000)).toEqual(many.map(([, amount]) => amount));
+    expect(await counter.addAll('callers', many, 60_000, minute)).toEqual(many.map(([, amount]) => amount));
   });
 });
 
@@ -67,6 +70,7 @@ it("RedisWindowCounter keeps a scope's counts in one hash that expires with its 
       ['b', 2],
     ],
     60_000,
+    currentWindow(60_000).index,
   );
   const [key, ...others] = await redis.keys(`${prefix}*`);
   expect(others).toEqual([]);
@@ -81,7 +85,7 @@ function farAway(counter: WindowCounter, ms: number): WindowCounter {
   const later = <T>(call: () => Promise<T>): Promise<T> => new Promise((resolve) => setTimeout(resolve, ms)).then(call);
   return {
     add: (key, amount, windowMs) => later(() => counter.add(key, amount, windowMs)),
-    addAll: (scope, amounts, windowMs) => later(() => counter.addAll(scope, amounts, windowMs)),
+    addAll: (scope, amounts, windowMs, windowIndex) => later(() => counter.addAll(scope, amounts, windowMs, windowIndex)),
   };
 }
 
@@ -130,6 +134,24 @@ describe('SharedRateLimiter across two replicas on one Redis', () => {
     const counts = [...admitted.values()];
     expect(Math.min(...counts)).toBeGreaterThanOrEqual(limit);
     expect(Math.max(...counts)).toBeLessThanOrEqual(limit + 2 * 10 + 1);
+  });
+
+  it('adds the admissions of a sync that straddles the end of a window to the window they were made in', async () => {
+    const counter = new MemoryWindowCounter();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(59_999);
+    try {
+      const limiter = new SharedRateLimiter(counter, 'callers', 10, 60_000, 60_000);
+      limiter.close();
+      limiter.take('a');
+      limiter.take('a');
+      clock.mockReturnValueOnce(59_999).mockReturnValue(60_000); // the window ends while the sync gathers its amounts
+      await limiter.sync();
+      expect(await counter.addAll('callers', [['a', 0]], 60_000, 0)).toEqual([2]);
+      // counted in the new window, they would refuse the caller early there
+      expect(await counter.addAll('callers', [['a', 0]], 60_000, 1)).toEqual([0]);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('decides locally when the counter cannot be reached, and refuses with the time to the window end', async () => {

@@ -17,10 +17,11 @@ export interface WindowCounter {
   /** Adds `amount` (0 reads) to `key`'s current window; the key must carry its own hash tag. */
   add(key: string, amount: number, windowMs: number): Promise<WindowCount>;
   /**
-   * Adds each member's amount (0 reads) to its count in `scope`'s current window, and answers the
-   * totals in the same order: one round trip for all of them, however many members there are.
+   * Adds each member's amount (0 reads) to its count in `scope`'s window number `windowIndex` (the
+   * one the amounts were counted in, which may have just ended), and answers the totals in the same
+   * order: one round trip for all of them, however many members there are.
    */
-  addAll(scope: string, amounts: ReadonlyArray<MemberAmount>, windowMs: number): Promise<number[]>;
+  addAll(scope: string, amounts: ReadonlyArray<MemberAmount>, windowMs: number, windowIndex: number): Promise<number[]>;
 }
 
 export type MemberAmount = readonly [member: string, amount: number];
@@ -31,4 +32,9 @@ export const InjectWindowCounter = (): ParameterDecorator => Inject(WINDOW_COUNT
 export function currentWindow(windowMs: number, now = Date.now()): { index: number; resetInMs: number } {
   const index = Math.floor(now / windowMs);
   return { index, resetInMs: (index + 1) * windowMs - now };
+}
+
+/** Until window `index` ends; 0 once it has. */
+export function msLeftIn(index: number, windowMs: number, now = Date.now()): number {
+  return Math.max(0, (index + 1) * windowMs - now);
 }
