@@ -40,7 +40,24 @@ export async function putJson(url: string, token: string, body: unknown): Promis
   if (res.status !== 204) throw new Error(`PUT ${url} answered ${res.status}`);
 }
 
-/** What both baseline servers answer: the broker's answer shape for a one-hour token. */
+/** A broker answer for a baseline server to send again: its body and the headers that do not change per response. */
+export interface ReplayedAnswer {
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** Headers Node writes (or the broker generates) afresh for every response. */
+const PER_RESPONSE_HEADERS = new Set(['date', 'connection', 'keep-alive', 'content-length', 'x-request-id']);
+
+/** Asks `url` once, as the bench caller, for the answer a baseline server is to replay. */
+export async function answerToReplay(url: string, authorization: string): Promise<ReplayedAnswer> {
+  const res = await fetch(url, { headers: { authorization } });
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
+  const headers = Object.fromEntries([...res.headers].filter(([name]) => !PER_RESPONSE_HEADERS.has(name)));
+  return { headers, body: await res.json() };
+}
+
+/** What both baseline servers answer by default: the broker's answer shape for a one-hour token. */
 export function baselineAnswer(): Record<string, unknown> {
   return {
     provider: 'bench',
