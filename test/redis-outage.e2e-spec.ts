@@ -163,6 +163,21 @@ describe('Redis killed under load', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
     expect(pa.callsTo('/oauth/token').length).toBe(paCalls); // the scheduler ticked meanwhile, and presented nothing either
 
+    // new credentials reset states kept in Redis: refused at once, with nothing changed, rather than after the 6 s a command waits
+    const stored = await adminCredentials(a, 'sd');
+    const putStarted = Date.now();
+    const put = await putCredentials(a, 'sd', { client_id: SD_CLIENT.clientId, client_secret: SD_CLIENT.clientSecret });
+    const putMs = Date.now() - putStarted;
+    expect(await put.json()).toMatchObject({
+      error: 'token_store_unavailable',
+      message: expect.stringMatching(/^Redis is unavailable since .*credentials not changed/),
+    });
+    expect(put.status).toBe(503);
+    const removal = await fetch(`${a.url}/admin/credentials/sd`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(removal.status).toBe(503);
+    expect(await adminCredentials(a, 'sd')).toEqual(stored);
+    expect(putMs).toBeLessThan(1_000);
+
     // Redis back within the wait: the caller gets a token refreshed through the whole protocol
     const waiting = fetchToken(a, 'pa', '?minTtl=3599');
     await sleep(500);
@@ -184,12 +199,22 @@ describe('Redis killed under load', () => {
 });
 
 async function seed(broker: BrokerProcess, provider: string, values: Record<string, string>): Promise<void> {
-  const res = await fetch(`${broker.url}/admin/credentials/${provider}`, {
+  expect((await putCredentials(broker, provider, values)).status).toBe(204);
+}
+
+function putCredentials(broker: BrokerProcess, provider: string, values: Record<string, string>): Promise<Response> {
+  return fetch(`${broker.url}/admin/credentials/${provider}`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify(values),
   });
-  expect(res.status).toBe(204);
+}
+
+/** What the admin API says is stored (fields, version, time): read from the credential store, not Redis. */
+async function adminCredentials(broker: BrokerProcess, provider: string): Promise<unknown> {
+  const res = await fetch(`${broker.url}/admin/credentials/${provider}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  expect(res.status).toBe(200);
+  return res.json();
 }
 
 async function fetchToken(

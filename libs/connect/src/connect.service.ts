@@ -112,7 +112,7 @@ export class ConnectService {
       throw new CodeExchangeFailedError(provider, 'no_code', 'The authorization server sent the browser back without a code');
     const client = await this.clientOf(provider);
     const grant = await this.exchange(pending, key, callback.code, client);
-    const summary = await this.admin.put(provider, { ...client, refresh_token: grant.refreshToken! });
+    const summary = await this.admin.store(provider, { ...client, refresh_token: grant.refreshToken! });
     this.logger.log({
       msg: `${provider} connected (credentials version ${summary.version})`,
       event: 'connect',

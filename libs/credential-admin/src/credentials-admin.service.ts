@@ -26,11 +26,19 @@ export class CredentialsAdminService {
     private readonly replacer: CredentialReplacer,
   ) {}
 
+  /** A person's change: refused at once while Redis is away (CredentialReplacer.refuseWhileStoreAway). */
   async put(provider: string, body: unknown): Promise<CredentialSummary> {
     const values = this.registry.validateCredentials(provider, body);
-    const record = await this.replacer.replace(provider, values);
-    this.logger.log(`Credentials for ${provider} written (version ${record.version}, fields ${Object.keys(values).join(', ')})`);
-    return summarize(provider, record);
+    this.replacer.refuseWhileStoreAway();
+    return this.write(provider, values);
+  }
+
+  /**
+   * Values the broker obtained itself (the connect flow's refresh token): written even while Redis
+   * is away, since nobody could send them again.
+   */
+  async store(provider: string, body: unknown): Promise<CredentialSummary> {
+    return this.write(provider, this.registry.validateCredentials(provider, body));
   }
 
   async describe(provider: string): Promise<CredentialSummary> {
@@ -40,12 +48,19 @@ export class CredentialsAdminService {
     return summarize(provider, record);
   }
 
-  /** The provider stops being served until seeded again. */
+  /** The provider stops being served until seeded again. Refused at once while Redis is away, as `put` is. */
   async delete(provider: string): Promise<void> {
     this.registry.get(provider);
     if (!(await this.credentials.get(provider))) throw new CredentialsNotFoundError(provider);
+    this.replacer.refuseWhileStoreAway();
     await this.replacer.remove(provider);
     this.logger.log(`Credentials for ${provider} deleted`);
+  }
+
+  private async write(provider: string, values: Record<string, string>): Promise<CredentialSummary> {
+    const record = await this.replacer.replace(provider, values);
+    this.logger.log(`Credentials for ${provider} written (version ${record.version}, fields ${Object.keys(values).join(', ')})`);
+    return summarize(provider, record);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CachedCredentials, InjectCredentialStore, type CredentialRecord, type CredentialStore } from '@app/credentials';
-import { CredentialConflictError } from '@app/errors';
+import { CredentialConflictError, TokenStoreUnreachableError } from '@app/errors';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
 import { ProviderStatusRecorder } from './provider-status-recorder.service';
 import { CLAIM_FIELD, readClaim } from './refresh-claim';
@@ -24,6 +24,22 @@ export class CredentialReplacer {
     this.cache.invalidate(provider);
     await this.status.credentialsReplaced(provider);
     return record;
+  }
+
+  /**
+   * For a person's change, before anything changes: refused at once while Redis is known to be
+   * away. The states new credentials reset (and the token a removal drops) are kept there, and half
+   * a change would leave a provider needing a person with good credentials stored; the person still
+   * holds the values and can send them again.
+   */
+  refuseWhileStoreAway(): void {
+    const since = this.tokens.unreachableSince();
+    if (since !== undefined) {
+      throw new TokenStoreUnreachableError(
+        since,
+        'credentials not changed (provider states are kept there); send them again once it is back',
+      );
+    }
   }
 
   /** Removes the credentials and the cached token: the provider stops being served until seeded again. */
