@@ -79,8 +79,9 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
     const checks = [...this.runningChecks.keys()];
     const startedAt = Date.now();
     const { inFlight, finished } = await this.runningRefreshes.settled(Promise.allSettled(this.runningChecks.values()));
-    const waitedFor = [...new Set([...checks, ...inFlight])];
-    this.logger.log(shutdownSummary({ signal, inFlight: waitedFor, waitedMs: Date.now() - startedAt, finished }));
+    // given up: only what is still running, checks included
+    const named = [...new Set([...(finished ? checks : this.runningChecks.keys()), ...inFlight])];
+    this.logger.log(shutdownSummary({ signal, inFlight: named, waitedMs: Date.now() - startedAt, finished }));
   }
 
   /** Starts the checks whose time has come, as long as the pool has room; each finished check frees a place. */

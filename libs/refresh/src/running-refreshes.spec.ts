@@ -26,13 +26,12 @@ describe('RunningRefreshes', () => {
       void running.track('pa', new Promise<void>((resolve) => (finishRefresh = resolve)));
     });
     let done = false;
-    const settled = running.settled(check).then(() => (done = true));
+    const settled = running.settled(check).then((result) => ((done = true), result));
     finishCheck();
     await new Promise((resolve) => setImmediate(resolve));
     expect(done).toBe(false); // the check started a refresh before it ended
     finishRefresh();
-    await settled;
-    expect(done).toBe(true);
+    expect(await settled).toEqual({ inFlight: ['pa'], finished: true }); // named, though it started after the wait began
   });
 
   it('gives up on a refresh that never ends after 10 s', async () => {
@@ -46,6 +45,16 @@ describe('RunningRefreshes', () => {
     await jest.advanceTimersByTimeAsync(1);
     await settled;
     expect(result).toEqual({ inFlight: ['pa'], finished: false });
+  });
+
+  it('names, when it gives up, the refreshes still running, not those that finished meanwhile', async () => {
+    jest.useFakeTimers();
+    const running = new RunningRefreshes();
+    void running.track('pa', new Promise((resolve) => setTimeout(resolve, 1_000)));
+    void running.track('pb', never());
+    const settled = running.settled();
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(await settled).toEqual({ inFlight: ['pb'], finished: false });
   });
 
   it('gives every later wait the first one’s deadline, so shutdown waits 10 s in all, not 10 s per wait', async () => {

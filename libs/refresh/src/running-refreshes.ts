@@ -5,7 +5,10 @@ const SHUTDOWN_WAIT_MS = 10_000;
 
 /** What shutdown waited for, and whether it all finished before the deadline. */
 export interface SettledRefreshes {
-  /** Providers whose refresh was running when the wait began. */
+  /**
+   * Finished: every provider whose refresh the wait saw, running when it began or started before
+   * it ended. Given up: those still running.
+   */
   inFlight: string[];
   finished: boolean;
 }
@@ -21,10 +24,13 @@ export interface SettledRefreshes {
 @Injectable()
 export class RunningRefreshes implements BeforeApplicationShutdown {
   private readonly running = new Map<Promise<unknown>, string>();
+  /** The providers each wait under way has seen: a refresh started meanwhile is named too. */
+  private readonly waits = new Set<Set<string>>();
   private deadline?: number;
 
   track<T>(provider: string, refresh: Promise<T>): Promise<T> {
     this.running.set(refresh, provider);
+    for (const seen of this.waits) seen.add(provider);
     const settled = () => void this.running.delete(refresh);
     refresh.then(settled, settled);
     return refresh;
@@ -35,7 +41,8 @@ export class RunningRefreshes implements BeforeApplicationShutdown {
    * included, or at the shared deadline, whichever comes first.
    */
   async settled(first: Promise<unknown> = Promise.resolve()): Promise<SettledRefreshes> {
-    const inFlight = [...new Set(this.running.values())];
+    const seen = new Set(this.running.values());
+    this.waits.add(seen);
     const deadline = (this.deadline ??= Date.now() + SHUTDOWN_WAIT_MS);
     let timer: NodeJS.Timeout | undefined;
     const timeUp = new Promise<false>((resolve) => (timer = setTimeout(resolve, deadline - Date.now(), false)));
@@ -43,9 +50,11 @@ export class RunningRefreshes implements BeforeApplicationShutdown {
       .then(() => this.untilNoneRunning())
       .then(() => true as const);
     try {
-      return { inFlight, finished: await Promise.race([allDone, timeUp]) };
+      const finished = await Promise.race([allDone, timeUp]);
+      return { inFlight: finished ? [...seen] : [...new Set(this.running.values())], finished };
     } finally {
       clearTimeout(timer);
+      this.waits.delete(seen);
     }
   }
 

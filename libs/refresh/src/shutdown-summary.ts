@@ -4,7 +4,7 @@ const NAMED_AT_MOST = 5;
 /** What the scheduler waited for on shutdown, as the one line an operator reads after a restart. */
 export interface ShutdownWait {
   signal?: string;
-  /** Providers whose refresh was running when the signal came. */
+  /** Finished: every provider the wait saw refreshing; given up: those still running. */
   inFlight: string[];
   waitedMs: number;
   /** False when the wait ran out with refreshes still running. */
