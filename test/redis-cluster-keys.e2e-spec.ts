@@ -10,6 +10,7 @@ import { TOKEN_STORE, type StoredToken, type TokenStore, TokenStoreModule } from
 import request from 'supertest';
 import { ADMIN_TOKEN, putCredentials, startBroker } from './support/broker-harness';
 import { RedisClusterTopology } from './support/redis-cluster';
+import type { RedisNode } from './support/redis-node';
 import { TEST_SECRETS } from './support/test-secrets';
 import { waitFor } from './support/wait-for';
 
@@ -218,4 +219,47 @@ describe('Redis Cluster: every script and multi-key operation of one provider', 
     const slot = await node.command('CLUSTER', 'KEYSLOT', `{${PROVIDER}}`);
     for (const key of providerKeys) expect([key, await node.command('CLUSTER', 'KEYSLOT', key)]).toEqual([key, slot]);
   });
+
+  // last: it leaves a node failed over
+  it('near-cache: a replica whose announcement subscription sits on a hung node stops serving copies, and serves them again once announcements arrive', async () => {
+    const channel = `${PREFIX}token-announcements`;
+    let subscribers: number[] = [];
+    await waitFor(async () => {
+      subscribers = await Promise.all(
+        topology.nodes.map(async (node) => Number(((await node.command('PUBSUB', 'NUMSUB', channel)) as [string, number])[1])),
+      );
+      return subscribers.reduce((sum, count) => sum + count, 0) === 2; // a's and b's
+    });
+    const hung = topology.nodes[subscribers.findIndex((count) => count > 0)];
+    const provider = await firstTagServedElsewhere(topology, hung, ['near-a', 'near-b', 'near-c', 'near-d', 'near-e', 'near-f']);
+    const writer = await openReplica(topology.env()); // the replica that replaces the token
+    try {
+      expect(await writer.tokens.put(provider, token(30, 'near-before'))).toBe(true);
+      for (const replica of [a, b])
+        await waitFor(
+          async () => (await replica.tokens.get(provider), replica.tokens.peek(provider)?.accessToken === 'near-before'),
+          3_000,
+        );
+      hung.freeze();
+      expect(await writer.tokens.put(provider, token(31, 'near-after'))).toBe(true);
+      // the announcement cannot reach a subscription on the hung node: that replica must stop trusting its copy
+      await waitFor(() => [a, b].every((replica) => replica.tokens.peek(provider)?.accessToken !== 'near-before'), 8_000);
+      for (const replica of [a, b]) expect((await replica.tokens.get(provider))?.accessToken).toBe('near-after');
+      hung.thaw();
+      for (const replica of [a, b])
+        await waitFor(
+          async () => (await replica.tokens.get(provider), replica.tokens.peek(provider)?.accessToken === 'near-after'),
+          15_000,
+        );
+    } finally {
+      hung.thaw();
+      await writer.close();
+    }
+  }, 60_000);
 });
+
+/** The first of `ids` whose hash tag's primary is not `node`, so writing it does not wait for `node`. */
+async function firstTagServedElsewhere(topology: RedisClusterTopology, node: RedisNode, ids: string[]): Promise<string> {
+  for (const id of ids) if ((await topology.primaryFor(`{${id}}`)) !== node) return id;
+  throw new Error(`every one of ${ids.join(', ')} is served by ${node.address}`);
+}

@@ -32,11 +32,15 @@ export interface CommandRecorder {
   stop(): Promise<void>;
 }
 
-/** Records through MONITOR; a take sends a marker GET of its own and waits until MONITOR shows it, after everything before. */
+/**
+ * Records through MONITOR; a take sends a marker GET of its own and waits until MONITOR shows it,
+ * after everything before. PUBLISH names a channel, not a key: the near-cache's probes, sent every
+ * second, are not counted.
+ */
 export async function recordCommands(url: string, prefix: string): Promise<CommandRecorder> {
   const lines: string[] = [];
   const monitor = await rawMonitor(url, (line) => {
-    if (line.includes(`"${prefix}`)) lines.push(line);
+    if (line.includes(`"${prefix}`) && !/\] "publish"/i.test(line)) lines.push(line);
   });
   const markers = new Redis(url);
   let marks = 0;

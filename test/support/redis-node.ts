@@ -61,6 +61,15 @@ export class RedisNode {
     });
   }
 
+  /** SIGSTOP: a hung node, whose connections stay open while nothing on them is answered or sent. */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import Redis, { Cluster, type RedisOptions } from 'ioredis';
-import type { RedisConfig } from '@app/config';
+import type { ClusterRedisConfig, RedisConfig } from '@app/config';
 import { boundOfflineQueue } from './offline-queue-bound';
 import { followSentinelSwitches } from './sentinel-switch-follower';
 
@@ -40,6 +40,8 @@ const QUIT_TIMEOUT_MS = 1_000;
 
 /** Connections a client opened beside its own (the Sentinel switch announcements), closed with it. */
 const stopOnClose = new WeakMap<RedisClient, () => void>();
+/** Where a Cluster client's nodes are, for a subscriber connection beside it. */
+const clusterConfigs = new WeakMap<RedisClient, ClusterRedisConfig>();
 
 function reconnectDelay(attempt: number): number {
   return attempt * FAILOVER_RECONNECT_MS < FAILOVER_WAIT_MS ? FAILOVER_RECONNECT_MS : OUTAGE_RECONNECT_MS;
@@ -82,11 +84,38 @@ export function createRedisClient(config: RedisConfig, logger = new Logger('Redi
         retryDelayOnClusterDown: CLUSTER_RETRY_DELAY_MS,
         retryDelayOnTryAgain: CLUSTER_RETRY_DELAY_MS,
       });
+      clusterConfigs.set(client, config);
       break;
   }
   boundOfflineQueue(client, FAILOVER_WAIT_MS);
   logConnectionEvents(client, logger);
   return client;
+}
+
+/**
+ * A connection for pub/sub alone (a connection in subscriber mode can do nothing else), reconnecting
+ * at the client's pace. Under Cluster a PUBLISH reaches every node, so one plain connection to any
+ * node will do, and each reconnect goes to the next node listed. Not the Cluster client's own
+ * subscriber: that one picks another node the moment its connection ends, which with every node
+ * down is a loop without pause (a core busy and memory climbing, measured).
+ */
+export function createSubscriberConnection(client: RedisClient): Redis {
+  const cluster = clusterConfigs.get(client);
+  if (!cluster) return (client as Redis).duplicate({ autoResubscribe: false });
+  let attempts = Math.floor(Math.random() * cluster.nodes.length); // replicas spread over the nodes
+  const nextNode = () => cluster.nodes[attempts++ % cluster.nodes.length];
+  const subscriber: Redis = new Redis({
+    ...nextNode(),
+    username: cluster.username,
+    password: cluster.password,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    autoResubscribe: false,
+    retryStrategy: (attempt) => {
+      Object.assign(subscriber.options, nextNode()); // read again at each connect
+      return reconnectDelay(attempt);
+    },
+  });
+  return subscriber;
 }
 
 /** Closes a client createRedisClient made, and every connection it opened beside its own. */

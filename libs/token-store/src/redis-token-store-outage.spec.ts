@@ -37,7 +37,7 @@ describe('RedisTokenStore while Redis is away', () => {
     const connection = new Redis(server.url, { retryStrategy: () => 300 });
     const subscriber = connection.duplicate({ autoResubscribe: false });
     clients.push(connection, subscriber);
-    cache = new TokenNearCache(subscriber, `${prefix}token-announcements`);
+    cache = new TokenNearCache(subscriber, `${prefix}token-announcements`, connection);
     store = new RedisTokenStore(connection, prefix, cache, new RedisConnectionState(connection));
     await waitFor(() => cache.subscribed);
   });

@@ -226,7 +226,7 @@ const nearCaches: TokenNearCache[] = [];
 /** A store as one replica has it: its own subscriber connection for announcements. */
 function redisStore(prefix: string, connection = redis): RedisTokenStore {
   const subscriber = new Redis(process.env.TEST_REDIS_URL!, { autoResubscribe: false });
-  const cache = new TokenNearCache(subscriber, `${prefix}token-announcements`);
+  const cache = new TokenNearCache(subscriber, `${prefix}token-announcements`, connection);
   subscribers.push(subscriber);
   nearCaches.push(cache);
   return new RedisTokenStore(connection, prefix, cache, new RedisConnectionState(connection));

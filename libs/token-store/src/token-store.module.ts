@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { REDIS_CLIENT, REDIS_KEY_PREFIX, RedisConnectionState } from '@app/redis';
+import { createSubscriberConnection, REDIS_CLIENT, REDIS_KEY_PREFIX, RedisConnectionState } from '@app/redis';
 import { MemoryTokenStore } from './memory-token-store';
 import { RedisTokenStore } from './redis-token-store';
 import { TokenNearCache } from './token-near-cache';
@@ -25,8 +25,7 @@ class NearCacheCloser implements OnApplicationShutdown {
       provide: NEAR_CACHE,
       inject: [REDIS_KEY_PREFIX, REDIS_CLIENT],
       useFactory: (keyPrefix: string, redis: Redis | undefined) =>
-        // a connection in subscriber mode can do nothing else: the near-cache gets its own
-        redis && new TokenNearCache(redis.duplicate({ autoResubscribe: false }), `${keyPrefix}token-announcements`),
+        redis && new TokenNearCache(createSubscriberConnection(redis), `${keyPrefix}token-announcements`, redis),
     },
     {
       provide: TOKEN_STORE,
