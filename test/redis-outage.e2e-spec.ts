@@ -113,9 +113,10 @@ describe('Redis killed under load', () => {
     console.log(`Redis killed under load: ${JSON.stringify(report)}`);
     expect(result.non2xx + result.errors + result.timeouts).toBe(0);
     expect(during.length).toBeGreaterThan(100);
-    // 100 ms on a machine that keeps up; when other work already slows every request down before the
-    // kill (the chaos run beside this one in the suite), the outage may not add to it
-    expect(report.p99DuringOutageMs).toBeLessThan(Math.max(100, 1.5 * report.p99BeforeKillMs));
+    // nobody waits for Redis: a caller who did would wait for the restart, up to 2.5 s, and p99 was
+    // that long before. Not a tighter bound: alone this is 12-20 ms, but with the suite's chaos runs
+    // on the same two cores one clean run measured 321 ms (60 before the kill, 4 times fewer requests)
+    expect(report.p99DuringOutageMs).toBeLessThan(Math.max(1_000, 1.5 * report.p99BeforeKillMs));
     // still serving: a load balancer must keep every replica in rotation, and the body says what is away
     expect(ready.status).toBe(200);
     expect(readyBody).toMatchObject({
