@@ -1,5 +1,7 @@
 import { describeFigures, probeDuring } from '../../../test/support/redis-failover-probe';
 import { RedisClusterTopology } from '../../../test/support/redis-cluster';
+import { waitFor } from '../../../test/support/wait-for';
+import { closeRedisClient, createSubscriberConnection } from './redis-client.factory';
 import { openRedisModule, type RedisModuleFixture } from './testing/redis-module-fixture';
 
 /** A real Cluster (3 primaries + 3 replicas, 1 s node timeout). */
@@ -43,5 +45,22 @@ describe('Redis client on Cluster: a shard failover is a delay, not an error', (
     expect(counted).toBe(figures.sent);
     stopWatching();
     expect(changes).toEqual([]); // one shard failing over never made the client unready
+  }, 40_000);
+  // last: it kills a node for good
+  it('moves a subscriber connection to the next node listed when its node dies, and it hears a PUBLISH again', async () => {
+    const subscriber = createSubscriberConnection(redis.client);
+    try {
+      const heard: string[] = [];
+      subscriber.on('message', (_channel: string, message: string) => heard.push(message));
+      await waitFor(() => subscriber.status === 'ready');
+      await subscriber.subscribe('tb:moves');
+      const node = topology.nodes.find((candidate) => candidate.port === subscriber.options.port)!;
+      await node.kill();
+      await waitFor(() => subscriber.status === 'ready' && subscriber.options.port !== node.port, 10_000);
+      await subscriber.subscribe('tb:moves');
+      await waitFor(async () => (await redis.client.publish('tb:moves', 'again'), heard.includes('again')), 10_000);
+    } finally {
+      await closeRedisClient(subscriber);
+    }
   }, 40_000);
 });
