@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { CachedCredentials, InjectCredentialStore, type CredentialRecord, type CredentialStore } from '@app/credentials';
-import { CredentialConflictError, TokenStoreUnreachableError } from '@app/errors';
+import { CredentialConflictError } from '@app/errors';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
 import { ProviderStatusRecorder } from './provider-status-recorder.service';
 import { CLAIM_FIELD, readClaim } from './refresh-claim';
+import { assertTokenStoreReachable } from './token-store-reachability';
 
 /**
  * What happens when a person stores or removes a provider's credentials, as far as the refresh
@@ -33,13 +34,7 @@ export class CredentialReplacer {
    * holds the values and can send them again.
    */
   refuseWhileStoreAway(): void {
-    const since = this.tokens.unreachableSince();
-    if (since !== undefined) {
-      throw new TokenStoreUnreachableError(
-        since,
-        'credentials not changed (provider states are kept there); send them again once it is back',
-      );
-    }
+    assertTokenStoreReachable(this.tokens, 'credentials not changed (provider states are kept there); send them again once it is back');
   }
 
   /** Removes the credentials and the cached token: the provider stops being served until seeded again. */

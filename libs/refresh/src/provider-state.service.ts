@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { CachedCredentials, type CredentialRecord } from '@app/credentials';
-import { TokenStoreUnreachableError } from '@app/errors';
 import { InjectDistributedLock, type DistributedLock } from '@app/locking';
 import { ProviderRegistry, type ProviderInstance } from '@app/providers';
 import { InjectTokenStore, type ProviderStatus, type StoredToken, type TokenStore } from '@app/token-store';
 import { deriveProviderState, refreshLockResource, statusWithRefusal, type ProviderState } from './provider-state';
 import { readRefusal } from './refresh-claim';
 import { refreshDueAt } from './refresh-timing';
+import { assertTokenStoreReachable } from './token-store-reachability';
 
 /** A provider's health and timings (epoch ms), never a token or a secret. */
 export interface ProviderSnapshot {
@@ -71,8 +71,7 @@ export class ProviderStateService {
   }
 
   private assertStoreReachable(): void {
-    const since = this.tokens.unreachableSince();
-    if (since !== undefined) throw new TokenStoreUnreachableError(since, 'provider states are kept there');
+    assertTokenStoreReachable(this.tokens, 'provider states are kept there');
   }
 
   /** The snapshots of `instances`, in their order. */
