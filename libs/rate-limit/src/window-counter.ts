@@ -31,7 +31,7 @@ export const InjectWindowCounter = (): ParameterDecorator => Inject(WINDOW_COUNT
 
 export function currentWindow(windowMs: number, now = Date.now()): { index: number; resetInMs: number } {
   const index = Math.floor(now / windowMs);
-  return { index, resetInMs: (index + 1) * windowMs - now };
+  return { index, resetInMs: msLeftIn(index, windowMs, now) };
 }
 
 /** Until window `index` ends; 0 once it has. */
