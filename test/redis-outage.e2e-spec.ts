@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassolutionSimulator, SmartDocumentorSimulator } from '@app/providers/testing';
-import { ADMIN_TOKEN, CALLER_KEY, callersYaml } from './support/broker-harness';
+import { ADMIN_TOKEN, CALLER_KEY, callersYaml, putCredentials } from './support/broker-harness';
 import { BrokerProcess } from './support/broker-process';
 import { freePort, RedisServer } from './support/redis-server';
 import { TEST_SECRETS } from './support/test-secrets';
@@ -49,8 +49,12 @@ describe('Redis killed under load', () => {
     };
     [a, b] = await Promise.all([0, 1].map(async () => new BrokerProcess(await freePort(), env)));
     await Promise.all([a.start(), b.start()]);
-    await seed(a, 'sd', { client_id: SD_CLIENT.clientId, client_secret: SD_CLIENT.clientSecret });
-    await seed(a, 'pa', { client_id: PA_CLIENT.clientId, client_secret: PA_CLIENT.clientSecret, refresh_token: pa.currentRefreshToken });
+    await putCredentials(a, 'sd', { client_id: SD_CLIENT.clientId, client_secret: SD_CLIENT.clientSecret });
+    await putCredentials(a, 'pa', {
+      client_id: PA_CLIENT.clientId,
+      client_secret: PA_CLIENT.clientSecret,
+      refresh_token: pa.currentRefreshToken,
+    });
     for (const broker of [a, b])
       for (const provider of ['sd', 'pa']) await waitFor(async () => (await fetchToken(broker, provider)).status === 200);
   });
@@ -167,7 +171,11 @@ describe('Redis killed under load', () => {
     // new credentials reset states kept in Redis: refused at once, with nothing changed, rather than after the 6 s a command waits
     const stored = await adminCredentials(a, 'sd');
     const putStarted = Date.now();
-    const put = await putCredentials(a, 'sd', { client_id: SD_CLIENT.clientId, client_secret: SD_CLIENT.clientSecret });
+    const put = await fetch(`${a.url}/admin/credentials/sd`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: SD_CLIENT.clientId, client_secret: SD_CLIENT.clientSecret }),
+    });
     const putMs = Date.now() - putStarted;
     expect(await put.json()).toMatchObject({
       error: 'token_store_unavailable',
@@ -198,18 +206,6 @@ describe('Redis killed under load', () => {
     expect((await fetchToken(b, 'sd', '?minTtl=3590')).token === longer.token).toBe(true);
   });
 });
-
-async function seed(broker: BrokerProcess, provider: string, values: Record<string, string>): Promise<void> {
-  expect((await putCredentials(broker, provider, values)).status).toBe(204);
-}
-
-function putCredentials(broker: BrokerProcess, provider: string, values: Record<string, string>): Promise<Response> {
-  return fetch(`${broker.url}/admin/credentials/${provider}`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(values),
-  });
-}
 
 /** What the admin API says is stored (fields, version, time): read from the credential store, not Redis. */
 async function adminCredentials(broker: BrokerProcess, provider: string): Promise<unknown> {
