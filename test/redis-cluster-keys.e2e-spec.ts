@@ -1,57 +1,14 @@
-import { Test, type TestingModule } from '@nestjs/testing';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { BROKER_CONFIG, ConfigModule, type BrokerConfig } from '@app/config';
-import { DISTRIBUTED_LOCK, type DistributedLock, LockingModule } from '@app/locking';
-import { RateLimitModule, WINDOW_COUNTER, type WindowCounter } from '@app/rate-limit';
-import { RedisModule } from '@app/redis';
-import { TOKEN_STORE, type StoredToken, type TokenStore, TokenStoreModule } from '@app/token-store';
+import type { StoredToken } from '@app/token-store';
 import request from 'supertest';
 import { ADMIN_TOKEN, putCredentials, startBroker } from './support/broker-harness';
 import { RedisClusterTopology } from './support/redis-cluster';
+import { openRedisReplica, type RedisReplica } from './support/redis-replica';
 import type { RedisNode } from './support/redis-node';
 import { TEST_SECRETS } from './support/test-secrets';
 import { waitFor } from './support/wait-for';
 
 const PREFIX = 'tbc:';
 const PROVIDER = 'passolution';
-
-/** One broker replica's Redis-backed pieces, wired by their modules as the app wires them. */
-interface Replica {
-  tokens: TokenStore;
-  lock: DistributedLock;
-  counter: WindowCounter;
-  close(): Promise<void>;
-}
-
-async function openReplica(env: Record<string, string>): Promise<Replica> {
-  const dir = mkdtempSync(join(tmpdir(), 'tb-cluster-keys-'));
-  writeFileSync(join(dir, 'providers.yaml'), 'providers:\n');
-  const config = { PROVIDERS_FILE: join(dir, 'providers.yaml'), CALLERS_FILE: join(dir, 'callers.yaml'), REDIS_KEY_PREFIX: PREFIX, ...env };
-  const moduleRef: TestingModule = await Test.createTestingModule({
-    imports: [
-      ConfigModule.forRoot({ env: config, isGlobal: true }),
-      RedisModule.forRootAsync({
-        inject: [BROKER_CONFIG],
-        useFactory: (broker: BrokerConfig) => ({ connection: broker.redis, keyPrefix: broker.redisKeyPrefix }),
-      }),
-      TokenStoreModule,
-      LockingModule,
-      RateLimitModule,
-    ],
-  }).compile();
-  await moduleRef.init();
-  return {
-    tokens: moduleRef.get(TOKEN_STORE),
-    lock: moduleRef.get(DISTRIBUTED_LOCK),
-    counter: moduleRef.get(WINDOW_COUNTER),
-    close: async () => {
-      await moduleRef.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 const token = (fence: number, accessToken = `cluster-at-${fence}`): StoredToken => ({
   accessToken,
@@ -69,12 +26,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 describe('Redis Cluster: every script and multi-key operation of one provider', () => {
   let topology: RedisClusterTopology;
-  let a: Replica;
-  let b: Replica;
+  let a: RedisReplica;
+  let b: RedisReplica;
+  const openReplica = () => openRedisReplica({ ...topology.env(), REDIS_KEY_PREFIX: PREFIX });
 
   beforeAll(async () => {
     topology = await new RedisClusterTopology().start();
-    [a, b] = await Promise.all([openReplica(topology.env()), openReplica(topology.env())]);
+    [a, b] = await Promise.all([openReplica(), openReplica()]);
     await waitFor(() => a.tokens.peek('none') === undefined && b.tokens.peek('none') === undefined);
   }, 60_000);
 
@@ -132,7 +90,7 @@ describe('Redis Cluster: every script and multi-key operation of one provider', 
         const resource = `{${PROVIDER}}:refresh`;
         let inside = 0;
         let maxInside = 0;
-        const hold = (replica: Replica) =>
+        const hold = (replica: RedisReplica) =>
           replica.lock.withLock(
             resource,
             300,
@@ -232,7 +190,7 @@ describe('Redis Cluster: every script and multi-key operation of one provider', 
     });
     const hung = topology.nodes[subscribers.findIndex((count) => count > 0)];
     const provider = await firstTagServedElsewhere(topology, hung, ['near-a', 'near-b', 'near-c', 'near-d', 'near-e', 'near-f']);
-    const writer = await openReplica(topology.env()); // the replica that replaces the token
+    const writer = await openReplica(); // the replica that replaces the token
     try {
       expect(await writer.tokens.put(provider, token(30, 'near-before'))).toBe(true);
       for (const replica of [a, b])
@@ -245,7 +203,7 @@ describe('Redis Cluster: every script and multi-key operation of one provider', 
       // the announcement cannot reach a subscription on the hung node: that replica must stop trusting its copy
       await waitFor(() => [a, b].every((replica) => replica.tokens.peek(provider)?.accessToken !== 'near-before'), 8_000);
       // the hung node is a primary: until its replica takes over, the Cluster refuses every key (CLUSTERDOWN)
-      const read = (replica: Replica) => replica.tokens.get(provider).catch(() => undefined);
+      const read = (replica: RedisReplica) => replica.tokens.get(provider).catch(() => undefined);
       for (const replica of [a, b]) await waitFor(async () => (await read(replica))?.accessToken === 'near-after', 20_000);
       hung.thaw();
       for (const replica of [a, b])

@@ -1,51 +1,31 @@
-import { Test, type TestingModule } from '@nestjs/testing';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { BROKER_CONFIG, ConfigModule, type BrokerConfig } from '@app/config';
-import { RedisModule } from '@app/redis';
-import { TOKEN_STORE, type TokenStore, TokenStoreModule } from '@app/token-store';
 import { RedisClusterTopology } from './support/redis-cluster';
+import { openRedisReplica, type RedisReplica } from './support/redis-replica';
 import { waitFor } from './support/wait-for';
 
 /**
- * A real Cluster (3 primaries + 3 replicas) that goes away entirely: the token store with its
- * near-cache, as the app wires it, must wait for it at the client's pace. ioredis's own Cluster
- * subscriber picked another node the moment its connection ended: with every node down, a loop
- * without pause that kept a core busy and grew the heap by tens of MB a second.
+ * A real Cluster (3 primaries + 3 replicas) that goes away entirely: a replica's Redis-backed
+ * pieces (token store with its near-cache, lock, rate-limit counter), as the app wires them, must
+ * wait for it at the client's pace. ioredis's own Cluster subscriber picked another node the
+ * moment its connection ended: with every node down, a loop without pause that kept a core busy
+ * and grew the heap by tens of MB a second.
  */
 describe('Redis Cluster wholly unreachable', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tb-cluster-outage-'));
   let topology: RedisClusterTopology;
-  let moduleRef: TestingModule;
+  let replica: RedisReplica;
 
   beforeAll(async () => {
     topology = await new RedisClusterTopology().start();
-    writeFileSync(join(dir, 'providers.yaml'), 'providers:\n');
-    const env = { PROVIDERS_FILE: join(dir, 'providers.yaml'), CALLERS_FILE: join(dir, 'callers.yaml'), ...topology.env() };
-    moduleRef = await Test.createTestingModule({
-      imports: [
-        ConfigModule.forRoot({ env, isGlobal: true }),
-        RedisModule.forRootAsync({
-          inject: [BROKER_CONFIG],
-          useFactory: (broker: BrokerConfig) => ({ connection: broker.redis, keyPrefix: broker.redisKeyPrefix }),
-        }),
-        TokenStoreModule,
-      ],
-    }).compile();
-    await moduleRef.init();
+    replica = await openRedisReplica(topology.env());
   }, 60_000);
 
   afterAll(async () => {
-    await moduleRef?.close();
+    await replica?.close();
     await topology?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('costs next to no CPU while every node is down', async () => {
-    const tokens = moduleRef.get<TokenStore>(TOKEN_STORE);
     await waitFor(() =>
-      tokens.ping().then(
+      replica.tokens.ping().then(
         () => true,
         () => false,
       ),
