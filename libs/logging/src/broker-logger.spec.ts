@@ -102,6 +102,33 @@ describe('BatchingDestination', () => {
     expect(out.writes).toEqual([line.repeat(64)]);
   });
 
+  it('passes on what it holds before a line that would not fit, and keeps the order', () => {
+    jest.useFakeTimers();
+    const out = target();
+    const destination = new BatchingDestination(out);
+    const held = `${'x'.repeat(60 * 1024)}\n`;
+    // 2 bytes of UTF-8 per character: 3 KiB of characters, 6 KiB of bytes, more than what is left
+    const wide = `${'é'.repeat(3 * 1024)}\n`;
+    destination.write(held);
+    destination.write(wide);
+    expect(out.writes).toEqual([held]);
+    jest.advanceTimersByTime(20);
+    expect(out.writes).toEqual([held, wide]);
+  });
+
+  it('writes a line longer than a whole batch through, after the lines before it', () => {
+    jest.useFakeTimers();
+    const out = target();
+    const destination = new BatchingDestination(out);
+    const long = `${'y'.repeat(70 * 1024)}\n`;
+    destination.write('before\n');
+    destination.write(long);
+    destination.write('after\n');
+    expect(out.writes).toEqual(['before\n', long]);
+    jest.advanceTimersByTime(20);
+    expect(out.writes).toEqual(['before\n', long, 'after\n']);
+  });
+
   it('hands over what it holds and flushes the target when flushed synchronously', () => {
     const out = target();
     const destination = new BatchingDestination(out);

@@ -29,13 +29,16 @@ export function bufferedStdout(): FlushableDestination {
 
 /**
  * Collects lines and passes them on as one string, MAX_DELAY_MS after the first or once
- * MAX_BATCH_BYTES wait. After its first synchronous flush (shutdown, exit) every line is written
- * through at once: lines of requests answered while the process stops must not wait for a timer
- * the process may not live to see.
+ * MAX_BATCH_BYTES wait. The lines wait as UTF-8 in a buffer outside the JS heap: held as strings
+ * (each a tree of the pieces it was concatenated from) they outlived young-generation collections,
+ * which copied 150-250 KB of them every time, several times the copying of a bare server's.
+ * After its first synchronous flush (shutdown, exit) every line is written through at once: lines
+ * of requests answered while the process stops must not wait for a timer the process may not live
+ * to see.
  */
 export class BatchingDestination implements FlushableDestination {
-  private readonly lines: string[] = [];
-  private waiting = 0;
+  private readonly batch = Buffer.allocUnsafeSlow(MAX_BATCH_BYTES);
+  private used = 0;
   private timer: NodeJS.Timeout | undefined;
   private writeThrough = false;
 
@@ -43,9 +46,14 @@ export class BatchingDestination implements FlushableDestination {
 
   write(line: string): void {
     if (this.writeThrough) return void this.target.write(line);
-    this.lines.push(line);
-    this.waiting += line.length;
-    if (this.waiting >= MAX_BATCH_BYTES) this.passOn();
+    const room = this.batch.length - this.used;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: the exact length is worked out only near the end
+    if (line.length * 3 > room && Buffer.byteLength(line) > room) {
+      this.passOn();
+      if (Buffer.byteLength(line) > this.batch.length) return void this.target.write(line);
+    }
+    this.used += this.batch.write(line, this.used);
+    if (this.used === this.batch.length) this.passOn();
     // unref: a pending batch never keeps the process alive, the exit flush writes it
     else this.timer ??= setTimeout(this.passOn, MAX_DELAY_MS).unref();
   }
@@ -59,10 +67,9 @@ export class BatchingDestination implements FlushableDestination {
   private readonly passOn = (): void => {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.lines.length === 0) return;
-    this.target.write(this.lines.join(''));
-    this.lines.length = 0;
-    this.waiting = 0;
+    if (this.used === 0) return;
+    this.target.write(this.batch.toString('utf8', 0, this.used));
+    this.used = 0;
   };
 }
 
