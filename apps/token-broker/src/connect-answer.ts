@@ -14,7 +14,7 @@ export function sendConnectPage(reply: FastifyReply, status: number, html: strin
 
 /** The status and message of an error, for a page; a throttled answer keeps its Retry-After. */
 export function pageStatusOf(reply: FastifyReply, error: unknown): { status: number; message: string } {
-  const { status, message, retryAfter } = describeError(error);
+  const { status, message, retryAfter } = describeError(error, reply.request.id);
   if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
   return { status, message };
 }

@@ -83,20 +83,23 @@ const logger = new Logger('HttpErrors');
  * the exception filter and by the token route, which runs outside Nest's pipeline. Messages come
  * from our own error classes, which never carry secrets or upstream bodies.
  */
-export function describeError(exception: unknown): ErrorAnswer {
+export function describeError(exception: unknown, requestId: string): ErrorAnswer {
   if (exception instanceof BrokerError) {
     const status = STATUS_BY_CODE[exception.code] ?? 500;
-    if (status === 500) logger.error(`${exception.name}: ${exception.message}`);
+    if (status === 500) logger.error({ msg: `${exception.name}: ${exception.message}`, reqId: requestId });
     return { status, code: exception.code, message: exception.message, retryAfter: retryAfterSeconds(exception) };
   }
   const status = exception instanceof HttpException ? exception.getStatus() : frameworkStatus(exception);
   if (status && status < 500) return { status, ...frameworkErrorBody(status, exception) };
-  logger.error(`Unhandled ${(exception as Error)?.name ?? 'error'}`, (exception as Error)?.stack);
+  // the caller has the request id (x-request-id): with it, this line and the request's own are found
+  // together. Only the stack is taken from the error: its other fields may hold anything.
+  const msg = `Unhandled ${(exception as Error)?.name ?? 'error'}`;
+  logger.error({ msg, reqId: requestId, err: Object.assign(new Error(msg), { stack: (exception as Error)?.stack }) });
   return { status: 500, code: 'internal_error', message: 'Internal error; see the broker logs' };
 }
 
 export function sendError(reply: FastifyReply, exception: unknown): FastifyReply {
-  const { status, code, message, retryAfter } = describeError(exception);
+  const { status, code, message, retryAfter } = describeError(exception, reply.request.id);
   if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
   if (status === 401) reply.header('www-authenticate', 'Bearer');
   if (exception instanceof MethodNotAllowedError) reply.header('allow', exception.allowed.join(', '));
