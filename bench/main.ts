@@ -34,18 +34,21 @@ const SECTIONS: Record<string, Section> = {
       out.push(
         "The broker's answer carries seven headers the bare one lacks (security headers, request id, cache-control); the same-answer baseline sends them too.",
         "CPU per request is the server process's CPU time over the requests it answered; its ratio is the bare baseline's CPU per request over the target's.",
+        "Round by round is the lowest and highest of each round's ratio to the bare baseline's same round: how far this machine's noise moved the ratio in this run.",
         '',
       );
       out.push(
-        `| target | req/s | p50 ms | p99 ms | errors | ratio to ${BARE_BASELINE} | ratio to the same answer | CPU us per request | ratio by CPU |`,
-        '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+        `| target | req/s | p50 ms | p99 ms | errors | ratio to ${BARE_BASELINE} | round by round | ratio to the same answer | CPU us per request | ratio by CPU |`,
+        '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       );
       for (const row of hot) {
         const ratio = (row.requestsPerSecond / limit.requestsPerSecond).toFixed(2);
+        const byRound = row.roundRequestsPerSecond.map((rps, round) => rps / limit.roundRequestsPerSecond[round]);
+        const roundRange = `${Math.min(...byRound).toFixed(2)}-${Math.max(...byRound).toFixed(2)}`;
         const sameAnswerRatio = (row.requestsPerSecond / sameAnswer.requestsPerSecond).toFixed(2);
         const cpuRatio = (limit.cpuMicrosPerRequest / row.cpuMicrosPerRequest).toFixed(2);
         out.push(
-          `| ${row.target} | ${row.requestsPerSecond} | ${row.p50Ms} | ${row.p99Ms} | ${row.errors} | ${ratio} | ${sameAnswerRatio} | ${row.cpuMicrosPerRequest} | ${cpuRatio} |`,
+          `| ${row.target} | ${row.requestsPerSecond} | ${row.p50Ms} | ${row.p99Ms} | ${row.errors} | ${ratio} | ${roundRange} | ${sameAnswerRatio} | ${row.cpuMicrosPerRequest} | ${cpuRatio} |`,
         );
       }
     }),
