@@ -1,0 +1,61 @@
+import { TtlUnattainableError } from '@app/errors';
+import { BrokerMetrics } from '@app/metrics';
+import type { ProviderInstance, ProviderRegistry } from '@app/providers';
+import type { StoredToken, TokenStore } from '@app/token-store';
+import type { TokenRefresher } from './token-refresher.service';
+import { TokenService } from './token.service';
+
+const DAY_MS = 86_400_000;
+
+/** The store as a caller's request reads it: one stored token, Redis reachable. */
+function storeHolding(token: StoredToken): TokenStore {
+  return {
+    peek: () => token,
+    unreachableSince: () => undefined,
+    lastKnown: () => token,
+    getWithoutWaiting: () => Promise.resolve(token),
+  } as unknown as TokenStore;
+}
+
+/**
+ * A token's lifetime is counted from when its refresh began (`obtainedAt`), a little before the
+ * upstream was asked: the credential read, the rate slot and, for rotating providers, the claim
+ * write come between. A caller asking for exactly the lifetime must not send a refresh upstream per
+ * request for those few milliseconds.
+ */
+describe('TokenService: minTtl equal to the lifetime', () => {
+  it('answers 422 without refreshing when the lifetime exceeds the need only by the refresh work before the call', async () => {
+    const askedAt = Date.now() - 1_000;
+    const token: StoredToken = { accessToken: 'at', tokenType: 'Bearer', obtainedAt: askedAt - 3, expiresAt: askedAt + DAY_MS, fence: 1 };
+    const refresh = jest.fn(() => Promise.reject(new Error('must not refresh')));
+    const registry = { get: (id: string) => ({ id }) as ProviderInstance } as unknown as ProviderRegistry;
+    const tokens = new TokenService(
+      { lockWaitMs: 1_000 },
+      storeHolding(token),
+      registry,
+      { refresh } as unknown as TokenRefresher,
+      new BrokerMetrics(),
+    );
+
+    await expect(tokens.getToken('passport', DAY_MS / 1000)).rejects.toBeInstanceOf(TtlUnattainableError);
+    expect(refresh).not.toHaveBeenCalled();
+  });
+
+  it('still refreshes when a fresh token could meet the need: minTtl a second under the lifetime', async () => {
+    const obtainedAt = Date.now() - 10_000;
+    const token: StoredToken = { accessToken: 'at', tokenType: 'Bearer', obtainedAt, expiresAt: obtainedAt + DAY_MS, fence: 1 };
+    const fresh: StoredToken = { ...token, accessToken: 'fresh', obtainedAt: Date.now(), expiresAt: Date.now() + DAY_MS, fence: 2 };
+    const refresh = jest.fn(() => Promise.resolve(fresh));
+    const registry = { get: (id: string) => ({ id }) as ProviderInstance } as unknown as ProviderRegistry;
+    const tokens = new TokenService(
+      { lockWaitMs: 1_000 },
+      storeHolding(token),
+      registry,
+      { refresh } as unknown as TokenRefresher,
+      new BrokerMetrics(),
+    );
+
+    await expect(tokens.getToken('passport', DAY_MS / 1000 - 1)).resolves.toBe(fresh);
+    expect(refresh).toHaveBeenCalledTimes(1);
+  });
+});
