@@ -17,6 +17,18 @@ function storeHolding(token: StoredToken): TokenStore {
   } as unknown as TokenStore;
 }
 
+/** A TokenService whose store holds `token` and whose refreshes go to `refresh`. */
+function serviceHolding(token: StoredToken, refresh: TokenRefresher['refresh']): TokenService {
+  const registry = { get: (id: string) => ({ id }) as ProviderInstance } as unknown as ProviderRegistry;
+  return new TokenService(
+    { lockWaitMs: 1_000 },
+    storeHolding(token),
+    registry,
+    { refresh } as unknown as TokenRefresher,
+    new BrokerMetrics(),
+  );
+}
+
 /**
  * A token's lifetime is counted from when its refresh began (`obtainedAt`), a little before the
  * upstream was asked: the credential read, the rate slot and, for rotating providers, the claim
@@ -28,14 +40,7 @@ describe('TokenService: minTtl equal to the lifetime', () => {
     const askedAt = Date.now() - 1_000;
     const token: StoredToken = { accessToken: 'at', tokenType: 'Bearer', obtainedAt: askedAt - 3, expiresAt: askedAt + DAY_MS, fence: 1 };
     const refresh = jest.fn(() => Promise.reject(new Error('must not refresh')));
-    const registry = { get: (id: string) => ({ id }) as ProviderInstance } as unknown as ProviderRegistry;
-    const tokens = new TokenService(
-      { lockWaitMs: 1_000 },
-      storeHolding(token),
-      registry,
-      { refresh } as unknown as TokenRefresher,
-      new BrokerMetrics(),
-    );
+    const tokens = serviceHolding(token, refresh);
 
     await expect(tokens.getToken('passport', DAY_MS / 1000)).rejects.toBeInstanceOf(TtlUnattainableError);
     expect(refresh).not.toHaveBeenCalled();
@@ -46,14 +51,7 @@ describe('TokenService: minTtl equal to the lifetime', () => {
     const token: StoredToken = { accessToken: 'at', tokenType: 'Bearer', obtainedAt, expiresAt: obtainedAt + DAY_MS, fence: 1 };
     const fresh: StoredToken = { ...token, accessToken: 'fresh', obtainedAt: Date.now(), expiresAt: Date.now() + DAY_MS, fence: 2 };
     const refresh = jest.fn(() => Promise.resolve(fresh));
-    const registry = { get: (id: string) => ({ id }) as ProviderInstance } as unknown as ProviderRegistry;
-    const tokens = new TokenService(
-      { lockWaitMs: 1_000 },
-      storeHolding(token),
-      registry,
-      { refresh } as unknown as TokenRefresher,
-      new BrokerMetrics(),
-    );
+    const tokens = serviceHolding(token, refresh);
 
     await expect(tokens.getToken('passport', DAY_MS / 1000 - 1)).resolves.toBe(fresh);
     expect(refresh).toHaveBeenCalledTimes(1);
