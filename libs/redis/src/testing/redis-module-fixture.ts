@@ -1,3 +1,4 @@
+import type { ModuleMetadata } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,12 +11,17 @@ import { REDIS_CLIENT, RedisModule } from '../redis.module';
 export interface RedisModuleFixture {
   client: RedisClient;
   state: RedisConnectionState;
+  /** A provider of the module or of the modules imported beside it. */
+  get<T>(token: string | symbol): T;
   /** Closes the module as the application's shutdown does. */
   close(): Promise<void>;
 }
 
-/** RedisModule as the broker builds it, from these environment variables, until it is ready. */
-export async function openRedisModule(env: Record<string, string>): Promise<RedisModuleFixture> {
+/**
+ * RedisModule as the broker builds it, from these environment variables, until it is ready, with
+ * `imports` (modules that use it, such as the token store) beside it.
+ */
+export async function openRedisModule(env: Record<string, string>, imports: ModuleMetadata['imports'] = []): Promise<RedisModuleFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'tb-redis-module-'));
   writeFileSync(join(dir, 'providers.yaml'), 'providers:\n');
   const moduleRef: TestingModule = await Test.createTestingModule({
@@ -28,6 +34,7 @@ export async function openRedisModule(env: Record<string, string>): Promise<Redi
         inject: [BROKER_CONFIG],
         useFactory: (config: BrokerConfig) => ({ connection: config.redis, keyPrefix: config.redisKeyPrefix }),
       }),
+      ...imports,
     ],
   }).compile();
   await moduleRef.init();
@@ -37,6 +44,7 @@ export async function openRedisModule(env: Record<string, string>): Promise<Redi
   return {
     client,
     state,
+    get: <T>(token: string | symbol) => moduleRef.get<T>(token),
     close: async () => {
       await moduleRef.close();
       rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,1 @@
+export { openRedisModule, untilReady, type RedisModuleFixture } from './redis-module-fixture';
