@@ -6,7 +6,10 @@ export interface StoredToken {
   tokenType: string;
   /** Epoch ms. */
   expiresAt: number;
-  /** Epoch ms, when the upstream request was sent: `expiresAt - obtainedAt` is the provider's lifetime. */
+  /**
+   * Epoch ms, when the refresh had this token ready to hand out: `expiresAt - obtainedAt` is the most
+   * life a fresh token gives a caller, the issued lifetime less the round trip and any commit.
+   */
   obtainedAt: number;
   /**
    * Orders the writes of one provider's token, so a holder that lost the race never replaces a
