@@ -21,8 +21,9 @@ export interface HotPathRow {
   errors: number;
   /** CPU time the server process spent per answered request (median round): unlike req/s, barely moved by other load on the machine. */
   cpuMicrosPerRequest: number;
-  /** Req/s of each round in order: round i of every target ran within seconds of each other's. */
+  /** Req/s and p99 of each round in order: round i of every target ran within seconds of each other's. */
   roundRequestsPerSecond: number[];
+  roundP99Ms: number[];
 }
 
 /**
@@ -80,6 +81,7 @@ export async function benchHotPath(scene: BenchScene, seconds: number, connectio
       errors: runs.reduce((sum, r) => sum + r.result.errors + r.result.non2xx, 0),
       cpuMicrosPerRequest: cpu,
       roundRequestsPerSecond: runs.map((r) => r.result.requests.average),
+      roundP99Ms: runs.map((r) => r.result.latency.p99),
     };
   });
 }
