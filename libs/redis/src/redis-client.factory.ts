@@ -37,6 +37,13 @@ const CLUSTER_MAX_REDIRECTIONS = Math.ceil(FAILOVER_WAIT_MS / CLUSTER_RETRY_DELA
 
 /** A QUIT that outlasts this (Redis hung or unreachable) gives way to dropping the connection. */
 const QUIT_TIMEOUT_MS = 1_000;
+/**
+ * How long a closed client waits for the server's end of the socket before dropping it. QUIT has
+ * been answered or given up on by then, so there is nothing left to wait for; and ioredis starts
+ * this timer even for a socket that is already gone (a client closed while Redis is away), where
+ * its default of 2 s kept the process alive that long after everything was closed.
+ */
+const DISCONNECT_TIMEOUT_MS = 100;
 
 /** Connections a client opened beside its own (the Sentinel switch announcements), closed with it. */
 const stopOnClose = new WeakMap<RedisClient, () => void>();
@@ -51,6 +58,7 @@ function reconnectDelay(attempt: number): number {
 export function createRedisClient(config: RedisConfig, logger = new Logger('Redis')): RedisClient {
   const common: RedisOptions = {
     connectTimeout: CONNECT_TIMEOUT_MS,
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     // bounds a command from the moment it is issued, queued or sent, so also a hung connection
     commandTimeout: FAILOVER_WAIT_MS,
     // the offline queue is bounded in time by boundOfflineQueue, not by a count of reconnect attempts
@@ -109,6 +117,7 @@ export function createSubscriberConnection(client: RedisClient): Redis {
     username: cluster.username,
     password: cluster.password,
     connectTimeout: CONNECT_TIMEOUT_MS,
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     autoResubscribe: false,
     retryStrategy: (attempt) => {
       Object.assign(subscriber.options, nextNode()); // read again at each connect
