@@ -144,7 +144,8 @@ describe('npm run demo', () => {
   }, 60_000);
 
   it('says in one line which variable to change when the broker port is taken, and leaves nothing running', async () => {
-    const taken: Server = createServer();
+    // holds the port; drops whoever connects, or a connection never read would stay open after the test
+    const taken: Server = createServer((socket) => socket.destroy());
     const port = await freePort();
     await new Promise<void>((resolve) => taken.listen(port, '127.0.0.1', resolve));
     try {
