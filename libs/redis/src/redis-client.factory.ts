@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import Redis, { Cluster, type RedisOptions } from 'ioredis';
 import type { ClusterRedisConfig, RedisConfig } from '@app/config';
+import { DISCONNECT_TIMEOUT_MS } from './disconnect-timeout';
 import { boundOfflineQueue } from './offline-queue-bound';
 import { followSentinelSwitches } from './sentinel-switch-follower';
 
@@ -37,13 +38,6 @@ const CLUSTER_MAX_REDIRECTIONS = Math.ceil(FAILOVER_WAIT_MS / CLUSTER_RETRY_DELA
 
 /** A QUIT that outlasts this (Redis hung or unreachable) gives way to dropping the connection. */
 const QUIT_TIMEOUT_MS = 1_000;
-/**
- * How long a closed client waits for the server's end of the socket before dropping it. QUIT has
- * been answered or given up on by then, so there is nothing left to wait for; and ioredis starts
- * this timer even for a socket that is already gone (a client closed while Redis is away), where
- * its default of 2 s kept the process alive that long after everything was closed.
- */
-const DISCONNECT_TIMEOUT_MS = 100;
 
 /** Connections a client opened beside its own (the Sentinel switch announcements), closed with it. */
 const stopOnClose = new WeakMap<RedisClient, () => void>();

@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import type { SentinelRedisConfig } from '@app/config';
+import { DISCONNECT_TIMEOUT_MS } from './disconnect-timeout';
 
 const SWITCH_CHANNEL = '+switch-master';
 /** A sentinel that is down is retried this often; the other sentinels announce meanwhile. */
@@ -28,6 +29,7 @@ export function followSentinelSwitches(client: FollowingClient, config: Sentinel
       password: config.sentinelPassword,
       retryStrategy: () => SENTINEL_RECONNECT_MS,
       maxRetriesPerRequest: null,
+      disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     });
     sentinel.on('error', () => undefined); // Sentinel's own business: the data client's errors are what count
     sentinel.subscribe(SWITCH_CHANNEL).catch(() => undefined);
