@@ -68,7 +68,7 @@ export class RefreshWithoutRedis {
       const issued = await this.plainGrant.request(instance, this.tokens.lastKnown(provider), async () => {
         gate.calls += 1;
       });
-      const token = toStoredToken(issued, started);
+      const token = toStoredToken(issued, started, started);
       await this.tokens.put(provider, token);
       Object.assign(gate, { failures: 0, retryAt: 0 });
       this.metrics.refreshes.inc({ provider, outcome: 'ok' });

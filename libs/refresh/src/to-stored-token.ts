@@ -1,18 +1,14 @@
 import type { IssuedToken } from '@app/providers';
 import type { StoredToken } from '@app/token-store';
 
-/**
- * Only the fields the token store keeps: a provider's issued token may carry more (credentials to
- * rotate). Called once the token is ready to hand out, rotated credentials committed: it is stamped
- * `obtainedAt` now, so its stored lifetime is what a fresh token can give a caller.
- */
-export function toStoredToken(issued: IssuedToken, fence: number): StoredToken {
+/** Only the fields the token store keeps: a provider's issued token may carry more (credentials to rotate). */
+export function toStoredToken(issued: IssuedToken, obtainedAt: number, fence: number): StoredToken {
   return {
     accessToken: issued.accessToken,
     tokenType: issued.tokenType,
     expiresAt: issued.expiresAt,
     state: issued.state,
-    obtainedAt: Date.now(),
+    obtainedAt,
     fence,
   };
 }

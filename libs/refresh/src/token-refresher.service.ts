@@ -119,7 +119,7 @@ export class TokenRefresher {
       const { issued, fence, durable } = instance.rotatesCredentials
         ? await this.rotating.refresh(instance, { lockSignal: held.signal, beforeUpstreamCall: () => this.gate.takeSlot(instance) })
         : { issued: await this.plainGrant.request(instance, current, () => this.gate.takeSlot(instance)), fence: started, durable: true };
-      const token = toStoredToken(issued, fence);
+      const token = toStoredToken(issued, started, fence);
       const stored = await this.store(instance.id, token);
       await this.status.refreshed(instance.id, { durable, started, expiresAt: token.expiresAt });
       return stored;

@@ -30,14 +30,15 @@ function serviceHolding(token: StoredToken, refresh: TokenRefresher['refresh']):
 }
 
 /**
- * A token's stored lifetime counts from when it was ready to hand out (`obtainedAt`): no fresh token
- * can give a caller more. A caller asking for exactly the lifetime must get its 422 at once, not
- * after one futile upstream call per request.
+ * A token's lifetime is counted from when its refresh began (`obtainedAt`), a little before the
+ * upstream was asked: the credential read, the rate slot and, for rotating providers, the claim
+ * write come between. A caller asking for exactly the lifetime must not send a refresh upstream per
+ * request for those few milliseconds.
  */
 describe('TokenService: minTtl equal to the lifetime', () => {
-  it('answers 422 without refreshing when the need is the whole lifetime', async () => {
-    const obtainedAt = Date.now() - 1_000;
-    const token: StoredToken = { accessToken: 'at', tokenType: 'Bearer', obtainedAt, expiresAt: obtainedAt + DAY_MS, fence: 1 };
+  it('answers 422 without refreshing when the lifetime exceeds the need only by the refresh work before the call', async () => {
+    const askedAt = Date.now() - 1_000;
+    const token: StoredToken = { accessToken: 'at', tokenType: 'Bearer', obtainedAt: askedAt - 3, expiresAt: askedAt + DAY_MS, fence: 1 };
     const refresh = jest.fn(() => Promise.reject(new Error('must not refresh')));
     const tokens = serviceHolding(token, refresh);
 

@@ -12,6 +12,12 @@ import { REFRESH_OPTIONS, type RefreshModuleOptions } from './refresh.module-def
  */
 const MIN_REMAINING_MS = 5_000;
 const MIN_REMAINING_SHARE = 0.1;
+/**
+ * A stored lifetime counts from when its refresh began, a little before the upstream was asked
+ * (credential read, rate slot, a rotating provider's claim write), so it overstates what a fresh
+ * token can give by that much: a need within this margin of it cannot be met either.
+ */
+const LIFETIME_OVERSTATEMENT_MS = 500;
 
 /** Serves tokens to callers: from the shared store when valid, otherwise via one refresh per process. */
 @Injectable()
@@ -133,13 +139,10 @@ function safetyMarginMs(token: StoredToken | undefined): number {
   return token ? Math.min(MIN_REMAINING_MS, (token.expiresAt - token.obtainedAt) * MIN_REMAINING_SHARE) : MIN_REMAINING_MS;
 }
 
-/**
- * A fresh token's stored lifetime bounds what `minTtl` can ever get: it counts from when the token
- * was ready to hand out, and a token served has always lived a little since.
- */
+/** A fresh token's lifetime bounds what `minTtl` can ever get: a token served has always lived a little. */
 function assertAttainable(token: StoredToken, provider: string, minTtlSeconds: number, neededMs: number): void {
   const lifetimeMs = token.expiresAt - token.obtainedAt;
-  if (minTtlSeconds > 0 && lifetimeMs <= neededMs) {
+  if (minTtlSeconds > 0 && lifetimeMs <= neededMs + LIFETIME_OVERSTATEMENT_MS) {
     throw new TtlUnattainableError(provider, minTtlSeconds, Math.floor(lifetimeMs / 1000));
   }
 }

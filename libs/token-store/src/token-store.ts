@@ -6,10 +6,7 @@ export interface StoredToken {
   tokenType: string;
   /** Epoch ms. */
   expiresAt: number;
-  /**
-   * Epoch ms, when the refresh had this token ready to hand out: `expiresAt - obtainedAt` is the most
-   * life a fresh token gives a caller, the issued lifetime less the round trip and any commit.
-   */
+  /** Epoch ms, when the upstream request was sent: `expiresAt - obtainedAt` is the provider's lifetime. */
   obtainedAt: number;
   /**
    * Orders the writes of one provider's token, so a holder that lost the race never replaces a
