@@ -2,6 +2,15 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** The middle item by `key` (the upper one of an even count): how every bench figure picks its round. */
+export function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
+  return [...items].sort((a, b) => key(a) - key(b))[Math.floor(items.length / 2)];
+}
+
+export function median(values: readonly number[]): number {
+  return medianBy(values, (value) => value);
+}
+
 /** Waits until `url` answers HTTP at all. */
 export async function untilAnswering(url: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { ChildProcess } from 'node:child_process';
 import { freePort } from '../test/support/redis-server';
-import { answerToReplay, processUsage, spawnNode, untilAnswering } from './bench-support';
+import { answerToReplay, median, medianBy, processUsage, spawnNode, untilAnswering } from './bench-support';
 import { BenchScene, CALLER_KEY, fetchToken, tokenUrl } from './environment';
 
 /** The row every ratio is taken against: the practical limit of a Redis-backed answer. */
@@ -71,13 +71,13 @@ export async function benchHotPath(scene: BenchScene, seconds: number, connectio
   }
   return targets.map(([target]) => {
     const runs = results.get(target)!;
-    const median = [...runs].sort((a, b) => a.result.requests.average - b.result.requests.average)[Math.floor(runs.length / 2)];
-    const cpu = runs.map((r) => r.cpuMicrosPerRequest).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
+    const middle = medianBy(runs, (r) => r.result.requests.average);
+    const cpu = median(runs.map((r) => r.cpuMicrosPerRequest));
     return {
       target,
-      requestsPerSecond: Math.round(median.result.requests.average),
-      p50Ms: median.result.latency.p50,
-      p99Ms: median.result.latency.p99,
+      requestsPerSecond: Math.round(middle.result.requests.average),
+      p50Ms: middle.result.latency.p50,
+      p99Ms: middle.result.latency.p99,
       errors: runs.reduce((sum, r) => sum + r.result.errors + r.result.non2xx, 0),
       cpuMicrosPerRequest: cpu,
       roundRequestsPerSecond: runs.map((r) => r.result.requests.average),

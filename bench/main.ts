@@ -1,6 +1,7 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { type Deployment, find, readKustomization } from '../test/support/k8s-manifests';
+import { median } from './bench-support';
 import { BenchScene } from './environment';
 import { MemoryCgroup } from './memory-cgroup';
 import { BARE_BASELINE, benchHotPath, SAME_ANSWER_BASELINE } from './hot-path.bench';
@@ -127,12 +128,6 @@ const SECTIONS: Record<string, Section> = {
 
 function paired(a: number[], b: number[], compare: (a: number, b: number) => number): number[] {
   return a.map((value, round) => compare(value, b[round]));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** The memory limit the k8s manifest gives a broker (`256Mi`), in MiB. */

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { processUsage } from './bench-support';
+import { medianBy, processUsage } from './bench-support';
 import { BenchScene, CALLER_KEY, fetchToken, tokenUrl } from './environment';
 
 export interface ReplicaRow {
@@ -70,17 +70,17 @@ export async function benchReplicas(
   }
   return counts.map((count) => {
     const runs = results.get(count)!;
-    const median = [...runs].sort((a, b) => a.result.requests.average - b.result.requests.average)[Math.floor(runs.length / 2)];
+    const middle = medianBy(runs, (r) => r.result.requests.average);
     return {
       replicas: count,
-      requestsPerSecond: Math.round(median.result.requests.average),
-      p50Ms: median.result.latency.p50,
-      p99Ms: median.result.latency.p99,
+      requestsPerSecond: Math.round(middle.result.requests.average),
+      p50Ms: middle.result.latency.p50,
+      p99Ms: middle.result.latency.p99,
       errors: runs.reduce((sum, r) => sum + r.result.errors + r.result.non2xx, 0),
       errorKinds: errorKinds(runs),
-      brokersCpu: median.brokersCpu,
-      redisCpu: median.redisCpu,
-      generatorCpu: median.generatorCpu,
+      brokersCpu: middle.brokersCpu,
+      redisCpu: middle.redisCpu,
+      generatorCpu: middle.generatorCpu,
     };
   });
 }
