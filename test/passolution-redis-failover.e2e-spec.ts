@@ -1,4 +1,5 @@
 import Redis, { Cluster } from 'ioredis';
+import { QUICK_CLOSE } from '@app/redis/testing';
 import { PassolutionChaos } from './support/passolution-chaos';
 import type { Served } from './support/passolution-chaos-verdict';
 import { RedisClusterTopology } from './support/redis-cluster';
@@ -17,9 +18,6 @@ interface FailoverTopology {
   killProviderPrimary(): Promise<{ killedAt: number; failover: Promise<number> }>;
   stop(): Promise<void>;
 }
-
-/** Closed after a primary was killed: ioredis's default 2 s wait for a gone socket would outlast the file. */
-const QUICK_CLOSE = { disconnectTimeout: 100 };
 
 async function sentinel(): Promise<FailoverTopology> {
   const topology = await new RedisSentinelTopology().start();

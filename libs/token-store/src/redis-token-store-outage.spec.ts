@@ -2,14 +2,12 @@ import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { TokenStoreUnreachableError } from '@app/errors';
 import { RedisConnectionState } from '@app/redis';
+import { QUICK_CLOSE } from '@app/redis/testing';
 import { RedisServer } from '../../../test/support/redis-server';
 import { waitFor } from '../../../test/support/wait-for';
 import { RedisTokenStore } from './redis-token-store';
 import { TokenNearCache } from './token-near-cache';
 import type { StoredToken } from './token-store';
-
-/** These clients are closed while Redis may be down: ioredis's default 2 s wait for a gone socket would outlast the file. */
-const QUICK_CLOSE = { disconnectTimeout: 100 };
 
 const token = (fence: number, accessToken: string, ttlMs = 60_000): StoredToken => ({
   accessToken,
