@@ -197,7 +197,7 @@ describe('caller authentication, audit and abuse limits', () => {
         event: 'credentials_written',
         caller: 'admin',
         provider: 'sd',
-        request_id: 'req-admin-1',
+        reqId: 'req-admin-1',
       }),
     );
   });

@@ -12,7 +12,7 @@ export class AuditLog {
   private readonly logger = new Logger('Audit');
 
   adminAction(event: { action: AdminAction; provider: string; requestId: string }): void {
-    this.write({ event: event.action, caller: 'admin', provider: event.provider, request_id: event.requestId });
+    this.write({ event: event.action, caller: 'admin', provider: event.provider, reqId: event.requestId });
   }
 
   /** Fields at the top level of the JSON log line, so log pipelines can index them. */
