@@ -123,6 +123,10 @@ const SECTIONS: Record<string, Section> = {
         cgroup?.remove();
       }
     }
+    out.push(
+      '',
+      "Event-loop lag is prom-client's (`token_broker_nodejs_eventloop_lag_*`): its timer fires every 10 ms and counts that interval in, so an idle process shows 10 ms.",
+    );
   },
 };
 
