@@ -15,4 +15,8 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30_000,
   maxWorkers: 2,
+  // every in-process app's prom-client GC observer lives in Node's shared perf_hooks and keeps its
+  // test file's modules alive: a worker past this much heap after a file is replaced, so none ends
+  // the run with a heap whose teardown outlasts Jest's 500 ms exit grace
+  workerIdleMemoryLimit: '300MB',
 };
