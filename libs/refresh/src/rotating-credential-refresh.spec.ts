@@ -139,6 +139,38 @@ describe.each([
   });
 });
 
+/**
+ * `expiresAt - readyAt` is what `minTtl` checks trust a fresh token to give a caller: it must never
+ * exceed what it gave, however slow the credential writes around the upstream call. The lifetime
+ * refresh timing divides (`expiresAt - obtainedAt`) still counts from when the refresh began.
+ */
+it("stamps a token ready once a slow claim write and the commit are done, keeping its lifetime from the refresh's start", async () => {
+  const simulator = new PassolutionSimulator(CLIENT, { tokenLifetimeSeconds: 60 });
+  await simulator.start();
+  const providersYaml = `providers:\n  pa: { type: passolution, baseUrl: "${simulator.url}" }\n`;
+  const replica = await startReplica({
+    backend: vaultBackend(vault).backend,
+    redisPrefix: `t${randomBytes(4).toString('hex')}:`,
+    providersYaml,
+  });
+  try {
+    await replica.credentials.put('pa', {
+      client_id: CLIENT.clientId,
+      client_secret: CLIENT.clientSecret,
+      refresh_token: simulator.currentRefreshToken,
+    });
+    vault.delayNextWrites(700); // the claim, written before the upstream is asked
+
+    const token = await replica.refresh('pa');
+    expect(token.expiresAt - token.readyAt!).toBeLessThanOrEqual(60_000);
+    expect(token.expiresAt - token.readyAt!).toBeGreaterThan(55_000);
+    expect(token.expiresAt - token.obtainedAt).toBeGreaterThanOrEqual(60_700);
+  } finally {
+    await replica.close();
+    await simulator.stop();
+  }
+});
+
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 8_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

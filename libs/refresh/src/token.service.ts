@@ -12,12 +12,6 @@ import { REFRESH_OPTIONS, type RefreshModuleOptions } from './refresh.module-def
  */
 const MIN_REMAINING_MS = 5_000;
 const MIN_REMAINING_SHARE = 0.1;
-/**
- * A stored lifetime counts from when its refresh began, a little before the upstream was asked
- * (credential read, rate slot, a rotating provider's claim write), so it overstates what a fresh
- * token can give by that much: a need within this margin of it cannot be met either.
- */
-const LIFETIME_OVERSTATEMENT_MS = 500;
 
 /** Serves tokens to callers: from the shared store when valid, otherwise via one refresh per process. */
 @Injectable()
@@ -58,7 +52,7 @@ export class TokenService {
       this.lastKnownOr(providerId, minTtlSeconds, error),
     );
     if (minTtlSeconds > 0 && fresh.expiresAt - Date.now() < minTtlSeconds * 1000) {
-      throw new TtlUnattainableError(providerId, minTtlSeconds, Math.floor((fresh.expiresAt - fresh.obtainedAt) / 1000));
+      throw new TtlUnattainableError(providerId, minTtlSeconds, Math.floor(attainableMs(fresh) / 1000));
     }
     return fresh;
   }
@@ -139,10 +133,18 @@ function safetyMarginMs(token: StoredToken | undefined): number {
   return token ? Math.min(MIN_REMAINING_MS, (token.expiresAt - token.obtainedAt) * MIN_REMAINING_SHARE) : MIN_REMAINING_MS;
 }
 
-/** A fresh token's lifetime bounds what `minTtl` can ever get: a token served has always lived a little. */
+/**
+ * What the last refresh could give a caller bounds what `minTtl` can get: the lifetime, less the
+ * work before the upstream answered and the commit after it (a rotating provider's claim and
+ * credential writes, which a slow Vault makes hundreds of ms). A need beyond it gets its 422 at once,
+ * not after an upstream call per request. A token stored without `readyAt` offers its lifetime.
+ */
 function assertAttainable(token: StoredToken, provider: string, minTtlSeconds: number, neededMs: number): void {
-  const lifetimeMs = token.expiresAt - token.obtainedAt;
-  if (minTtlSeconds > 0 && lifetimeMs <= neededMs + LIFETIME_OVERSTATEMENT_MS) {
-    throw new TtlUnattainableError(provider, minTtlSeconds, Math.floor(lifetimeMs / 1000));
+  if (minTtlSeconds > 0 && attainableMs(token) <= neededMs) {
+    throw new TtlUnattainableError(provider, minTtlSeconds, Math.floor(attainableMs(token) / 1000));
   }
+}
+
+function attainableMs(token: StoredToken): number {
+  return token.expiresAt - (token.readyAt ?? token.obtainedAt);
 }

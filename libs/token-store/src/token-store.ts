@@ -6,8 +6,17 @@ export interface StoredToken {
   tokenType: string;
   /** Epoch ms. */
   expiresAt: number;
-  /** Epoch ms, when the upstream request was sent: `expiresAt - obtainedAt` is the provider's lifetime. */
+  /**
+   * Epoch ms, when its refresh began, before the upstream was asked: `expiresAt - obtainedAt` is the
+   * lifetime the provider issued, which refresh timing divides.
+   */
   obtainedAt: number;
+  /**
+   * Epoch ms, when the refresh had it ready to hand out (a rotating provider's credentials
+   * committed): `expiresAt - readyAt` is the most a fresh token can give a caller's `minTtl`.
+   * Absent in tokens stored by versions before it.
+   */
+  readyAt?: number;
   /**
    * Orders the writes of one provider's token, so a holder that lost the race never replaces a
    * newer token: the credential-store version of the refresh for rotating providers, the time the
