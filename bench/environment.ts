@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,9 +81,11 @@ export class BenchScene {
     await Promise.all(this.brokers.splice(0).map((broker) => broker.kill('SIGTERM')));
   }
 
+  /** Its directory goes too: brokers' logs and credentials files, hundreds of MB after a scale row. */
   async stop(): Promise<void> {
     await this.stopBrokers();
     await Promise.all([this.redis.stop(), this.simulator.stop()]);
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

@@ -1,9 +1,9 @@
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AlertsModule } from '@app/alerts';
 import { BROKER_CONFIG, ConfigModule, type BrokerConfig } from '@app/config';
 import { RedisModule } from '@app/redis';
@@ -88,7 +88,10 @@ export async function startReplica(options: ReplicaOptions): Promise<RefreshRepl
     seed: async (provider, values) => void (await app.get(CredentialReplacer).replace(provider, values)),
     credentials: app.get<CredentialStore>(CREDENTIAL_STORE),
     tokens: app.get<TokenStore>(TOKEN_STORE),
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      rmSync(dirname(providersFile), { recursive: true, force: true });
+    },
   };
 }
 
