@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,13 +63,35 @@ export class RedisServer {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** The ports freePort picks from: below the kernel's ephemeral range, which starts at 32768 by default. */
+export const FREE_PORT_RANGE = { first: 20_000, end: ephemeralRangeStart() };
+
+/**
+ * A loopback port nothing listens on, for a process started next to bind. Not one the kernel hands
+ * out (listen on port 0): between its release here and the bind, the kernel could give it to any
+ * outgoing connection as its local port, and the suite opens thousands (a broker of the failover
+ * spec once failed to start with EADDRINUSE that way). Below the ephemeral range only another
+ * freePort could pick it, one chance in twelve thousand.
+ */
+export async function freePort(): Promise<number> {
+  const { first, end } = FREE_PORT_RANGE;
+  for (;;) {
+    const port = first + Math.floor(Math.random() * (end - first));
+    if (await canListen(port)) return port;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+function ephemeralRangeStart(): number {
+  const [start] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  if (!(start > 25_000))
+    throw new Error(`the kernel's ephemeral ports start at ${start}: freePort picks from 20000 up to that start, so it must be over 25000`);
+  return Math.min(start, 32_768);
 }
