@@ -140,8 +140,9 @@ function safetyMarginMs(token: StoredToken | undefined): number {
  * not after an upstream call per request. A token stored without `readyAt` offers its lifetime.
  */
 function assertAttainable(token: StoredToken, provider: string, minTtlSeconds: number, neededMs: number): void {
-  if (minTtlSeconds > 0 && attainableMs(token) <= neededMs) {
-    throw new TtlUnattainableError(provider, minTtlSeconds, Math.floor(attainableMs(token) / 1000));
+  const attainable = attainableMs(token);
+  if (minTtlSeconds > 0 && attainable <= neededMs) {
+    throw new TtlUnattainableError(provider, minTtlSeconds, Math.floor(attainable / 1000));
   }
 }
 
