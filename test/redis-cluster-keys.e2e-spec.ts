@@ -93,11 +93,12 @@ describe('Redis Cluster: every script and multi-key operation of one provider', 
         const hold = (replica: RedisReplica) =>
           replica.lock.withLock(
             resource,
-            300,
+            // extended every 200 ms: a 300 ms TTL, extended every 100, was lost once to a stall of a loaded CI machine
+            600,
             async ({ signal }) => {
               maxInside = Math.max(maxInside, ++inside);
               expect(await (replica === a ? b : a).lock.heldAmong([resource])).toEqual(new Set([resource]));
-              await sleep(700); // over two TTLs: only extensions keep it
+              await sleep(1_500); // over two TTLs: only extensions keep it
               expect(signal.aborted).toBe(false);
               inside -= 1;
             },
