@@ -5,7 +5,7 @@ import { join } from 'node:path';
 /** Tests and the bench run from the repository root (npm scripts). */
 const MAIN = join(process.cwd(), 'dist/apps/token-broker/src/main.js');
 /** Node's flags in the image's CMD and `npm start` (docker-setup.spec checks both). */
-export const BROKER_NODE_FLAGS = ['--max-semi-space-size=16', '--heap-growing-percent=15'];
+export const BROKER_NODE_FLAGS = ['--max-semi-space-size=16', '--heap-growing-percent=15', '--v8-pool-size=1'];
 
 export interface BrokerProcessOptions {
   /**
