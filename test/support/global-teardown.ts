@@ -1,13 +1,17 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RedisServer } from './redis-server';
+import type { TestRun } from './global-setup';
 import { ISSUED_TOKEN_PATTERNS, TEST_SECRETS } from './test-secrets';
 
-/** Stops Redis, then fails the run if any captured output holds a test secret or an issued token. */
+/**
+ * Stops Redis, removes the run's temporary directory, and fails the run if any captured output held a
+ * test secret or an issued token.
+ */
 export default async function globalTeardown(): Promise<void> {
-  await (globalThis as { __REDIS__?: RedisServer }).__REDIS__?.stop();
+  const run = globalThis as TestRun;
+  await run.__REDIS__?.stop();
   const dir = process.env.TB_LOG_CAPTURE_DIR;
-  if (!dir) return;
+  if (!dir || !run.__RUN_DIR__) return;
   const files = readdirSync(dir);
   const leaks: string[] = [];
   for (const file of files) {
@@ -15,7 +19,7 @@ export default async function globalTeardown(): Promise<void> {
     for (const [name, secret] of Object.entries(TEST_SECRETS)) if (text.includes(secret)) leaks.push(`${name} in ${file}`);
     for (const pattern of ISSUED_TOKEN_PATTERNS) if (pattern.test(text)) leaks.push(`a token matching ${pattern} in ${file}`);
   }
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(run.__RUN_DIR__, { recursive: true, force: true }); // the capture directory is in it
   if (leaks.length > 0) throw new Error(`Secrets reached the logs: ${leaks.join('; ')}`);
   process.stdout.write(`\nLog check: no test secret or issued token in ${files.length} captured output file(s).\n`);
 }
