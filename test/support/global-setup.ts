@@ -12,8 +12,8 @@ export interface TestRun {
 /**
  * Gives the run one temporary directory, removed by the teardown, and points TMPDIR at it: every
  * worker and process started from here on creates its files there (credentials stores, brokers'
- * directories, Redis data), where specs that create their own could otherwise leave hundreds behind
- * a run. Then starts one real redis-server for the whole run (tests isolate by key prefix) and a log
+ * directories, Redis data), which specs that make their own would otherwise leave behind, dozens a
+ * run. Then starts one real redis-server for the whole run (tests isolate by key prefix) and a log
  * capture directory.
  */
 export default async function globalSetup(): Promise<void> {
