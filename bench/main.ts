@@ -125,7 +125,7 @@ const SECTIONS: Record<string, Section> = {
     }
     out.push(
       '',
-      "Event-loop lag is prom-client's (`token_broker_nodejs_eventloop_lag_*`): its timer fires every 10 ms and counts that interval in, so an idle process shows 10 ms.",
+      "Event-loop lag is prom-client's (`token_broker_nodejs_eventloop_lag_*`): its timer fires every 2 ms and counts that interval in, so an idle process shows 2 ms and a block up to 2 ms more than it lasted.",
     );
   },
 };

@@ -1,0 +1,24 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BrokerMetrics } from './broker-metrics.service';
+
+function valueOf(text: string, name: string): number {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
+  if (!line) throw new Error(`${name} is not in the scrape`);
+  return Number(line.split(' ')[1]) * 1000;
+}
+
+describe('BrokerMetrics event-loop lag', () => {
+  it('reports how long the loop was held, without the sampling interval on top', async () => {
+    const metrics = new BrokerMetrics();
+    await metrics.registry.metrics(); // a scrape starts the figures afresh
+    await sleep(300);
+    const blockedFrom = Date.now();
+    while (Date.now() - blockedFrom < 40); // hold the event loop, as a long turn would
+    await sleep(50);
+    const text = await metrics.registry.metrics();
+
+    expect(valueOf(text, 'token_broker_nodejs_eventloop_lag_max_seconds')).toBeGreaterThanOrEqual(40);
+    // an idle turn: a 10 ms sampling timer never reports less than 10 ms; the margin is for a loaded machine
+    expect(valueOf(text, 'token_broker_nodejs_eventloop_lag_p50_seconds')).toBeLessThan(9);
+  });
+});
