@@ -114,11 +114,21 @@ export function buildStatusPageView({
  */
 export function selectRows<T extends { state: ProviderState }>(providers: T[]): { shown: T[]; notShown?: NotShown } {
   if (providers.length <= MAX_PROVIDER_ROWS) return { shown: providers };
-  const attention = providers.filter(needsAttention);
-  const picked = new Set([...attention, ...providers.filter((p) => !needsAttention(p))].slice(0, MAX_PROVIDER_ROWS));
+  // two passes and no copies of the list: at 10,000 providers this runs on every reload
+  let needingAttention = 0;
+  for (const p of providers) if (needsAttention(p)) needingAttention += 1;
   // those that need attention come first, so only their overflow is left out
-  const needingAttention = Math.max(0, attention.length - MAX_PROVIDER_ROWS);
-  return { shown: providers.filter((p) => picked.has(p)), notShown: { count: providers.length - picked.size, needingAttention } };
+  const room = { attention: MAX_PROVIDER_ROWS, healthy: Math.max(0, MAX_PROVIDER_ROWS - needingAttention) };
+  const shown: T[] = [];
+  for (const p of providers) {
+    const kind = needsAttention(p) ? 'attention' : 'healthy';
+    if (room[kind] > 0) {
+      room[kind] -= 1;
+      shown.push(p);
+    }
+  }
+  const leftOut = { count: providers.length - shown.length, needingAttention: Math.max(0, needingAttention - MAX_PROVIDER_ROWS) };
+  return { shown, notShown: leftOut };
 }
 
 function needsAttention(p: { state: ProviderState }): boolean {

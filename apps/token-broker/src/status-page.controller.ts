@@ -36,7 +36,10 @@ export class StatusPageController {
   @Header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
   async page(): Promise<string> {
     const [stores, providers] = await Promise.all([probeStores(this.tokens, this.credentials), this.providers()]);
-    const connectable = new Set(this.registry.list().flatMap((p) => (p.authorization ? [p.id] : [])));
+    // asked of the rows shown only: a set of every provider cost milliseconds per reload at 10,000
+    const connectable = new Set(
+      providers.providers.flatMap(({ provider }) => (this.registry.get(provider).authorization ? [provider] : [])),
+    );
     return renderStatusPage(buildStatusPageView({ broker: this.broker, stores, ...providers, connectable, now: Date.now() }));
   }
 
