@@ -1,3 +1,4 @@
+import { seriesValue } from '../test/support/metrics-text';
 import { processUsage } from './bench-support';
 import { BenchScene, fetchToken, tokenUrl } from './environment';
 
@@ -104,12 +105,12 @@ function watchProcess(
       (res) => res.text(),
       () => '',
     );
-    const lagMaxMs = metric(text, 'token_broker_nodejs_eventloop_lag_max_seconds') * 1000;
+    const lagMaxMs = (seriesValue(text, 'token_broker_nodejs_eventloop_lag_max_seconds') ?? 0) * 1000;
     // prom-client's histogram runs from the metrics' creation: the first scrape's covers start-up, when nothing is served yet
     if (seen.startupLagMs < 0 && text) seen.startupLagMs = Math.round(lagMaxMs);
     else {
       seen.lagMaxMs = Math.max(seen.lagMaxMs, lagMaxMs);
-      seen.lagP99Ms = Math.max(seen.lagP99Ms, metric(text, 'token_broker_nodejs_eventloop_lag_p99_seconds') * 1000);
+      seen.lagP99Ms = Math.max(seen.lagP99Ms, (seriesValue(text, 'token_broker_nodejs_eventloop_lag_p99_seconds') ?? 0) * 1000);
     }
   };
   const loop = (async () => {
@@ -139,9 +140,4 @@ async function drain(url: string): Promise<void> {
     (res) => res.arrayBuffer(),
     () => undefined,
   );
-}
-
-function metric(text: string, name: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(' ')[1]) : 0;
 }
