@@ -1,28 +1,35 @@
 import { StreamableFile } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { setImmediate as nextTurn } from 'node:timers/promises';
-
-/** Items serialized per turn of the event loop. */
-const ITEMS_PER_CHUNK = 500;
 
 /**
- * A JSON array answer, serialized a slice at a time with the event loop turning in between: the
- * list of 10,000 providers is megabytes of JSON, which as one JSON.stringify blocked every other
- * request and went whole into V8's large-object space. The route sets its own content type.
+ * A JSON array answer, written a batch at a time as the batches are read: the list of 10,000
+ * providers is megabytes of JSON, which as one JSON.stringify blocked every other request, and as
+ * one list of objects outlived enough collections to be promoted. The first batch is awaited before
+ * answering, so a failure then (the token store gone) is an ordinary error answer; a failure after
+ * it cuts the connection, so no client takes part of the list for all of it. The route sets its own
+ * content type.
  */
-export function jsonArrayStream<T>(items: readonly T[], view: (item: T) => unknown): StreamableFile {
-  return new StreamableFile(Readable.from(jsonArrayChunks(items, view), { objectMode: false }));
+export async function jsonArrayStream<T>(batches: AsyncIterable<readonly T[]>, view: (item: T) => unknown): Promise<StreamableFile> {
+  const iterator = batches[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  return new StreamableFile(Readable.from(jsonArrayChunks(first, iterator, view), { objectMode: false }));
 }
 
-export async function* jsonArrayChunks<T>(items: readonly T[], view: (item: T) => unknown): AsyncGenerator<string> {
-  if (items.length === 0) {
-    yield '[]';
-    return;
+export async function* jsonArrayChunks<T>(
+  first: IteratorResult<readonly T[]>,
+  rest: AsyncIterator<readonly T[]>,
+  view: (item: T) => unknown,
+): AsyncGenerator<string> {
+  let opened = false;
+  try {
+    for (let next = first; !next.done; next = await rest.next()) {
+      if (next.value.length === 0) continue;
+      yield `${opened ? ',' : '['}${next.value.map((item) => JSON.stringify(view(item))).join(',')}`;
+      opened = true;
+    }
+    yield opened ? ']' : '[]';
+  } finally {
+    // a client that hangs up ends the reading too
+    await rest.return?.();
   }
-  for (let start = 0; start < items.length; start += ITEMS_PER_CHUNK) {
-    if (start > 0) await nextTurn();
-    const slice = items.slice(start, start + ITEMS_PER_CHUNK).map((item) => JSON.stringify(view(item)));
-    yield `${start === 0 ? '[' : ','}${slice.join(',')}`;
-  }
-  yield ']';
 }

@@ -19,7 +19,7 @@ export class ProvidersController {
   @ApiOkResponse({ type: [ProviderStatusBody] })
   @Header('content-type', 'application/json; charset=utf-8')
   async list(): Promise<StreamableFile> {
-    return jsonArrayStream(await this.states.list(), toStatusView);
+    return jsonArrayStream(this.states.batches(), toStatusView);
   }
 
   @Get(':provider')

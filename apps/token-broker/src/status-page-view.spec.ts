@@ -1,5 +1,5 @@
 import type { ProviderStatusView } from './provider-status-view';
-import { buildStatusPageView, MAX_PROVIDER_ROWS, selectRows, type StatusPageInputs } from './status-page-view';
+import { buildStatusPageView, MAX_PROVIDER_ROWS, RowSelection, type StatusPageInputs } from './status-page-view';
 
 const NOW = Date.parse('2030-01-02T03:04:05.000Z');
 const MIN = 60_000;
@@ -95,7 +95,14 @@ describe('buildStatusPageView', () => {
   });
 });
 
-describe('selectRows, with more providers than the page shows', () => {
+describe('RowSelection, with more providers than the page shows', () => {
+  /** The rows handed over in batches of `batch`, as the listing reads them. */
+  function selectRows(providers: ProviderStatusView[], batch = providers.length) {
+    const rows = new RowSelection<ProviderStatusView>();
+    for (let start = 0; start < providers.length; start += batch) rows.add(providers.slice(start, start + batch));
+    return rows.result();
+  }
+
   const healthy = (index: number): ProviderStatusView => ({
     ...refused,
     provider: `p${index}`,
@@ -119,6 +126,23 @@ describe('selectRows, with more providers than the page shows', () => {
   it('counts those needing attention that did not fit either', () => {
     const providers = Array.from({ length: MAX_PROVIDER_ROWS + 5 }, (_, index) => ({ ...refused, provider: `p${index}` }));
     expect(selectRows(providers).notShown).toEqual({ count: 5, needingAttention: 5 });
+  });
+
+  it.each([
+    ['some', 7, { count: 800, needingAttention: 0 }],
+    ['more than fit', 3, { count: 800, needingAttention: 134 }],
+  ])('makes the same choice batch by batch as from the whole list, with %s needing attention', (_, every, notShown) => {
+    const providers = Array.from({ length: 1_000 }, (_, index) =>
+      index % every === 0 ? { ...refused, provider: `p${index}` } : healthy(index),
+    );
+    const attention = providers.filter((p) => p.state !== 'ok');
+    const whole = selectRows(providers);
+    expect(selectRows(providers, 64)).toEqual(whole);
+    expect(whole.notShown).toEqual(notShown);
+    // every row needing attention that fits, then healthy ones into the room left, in configuration order
+    let room = Math.max(0, MAX_PROVIDER_ROWS - attention.length);
+    const expected = providers.filter((p) => (p.state !== 'ok' ? attention.indexOf(p) < MAX_PROVIDER_ROWS : room-- > 0));
+    expect(whole.shown).toEqual(expected);
   });
 
   it('leaves nothing out while every provider fits', () => {

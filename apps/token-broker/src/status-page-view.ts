@@ -108,27 +108,36 @@ export function buildStatusPageView({
 }
 
 /**
- * The providers the page shows: every one while they fit; past MAX_PROVIDER_ROWS, those that need
- * attention first, then healthy ones, in configuration order either way. Chosen before the rows are
- * built, so thousands of providers cost no more than the rows shown.
+ * The providers the page shows, chosen as they are read, a batch at a time: every one while they
+ * fit; past MAX_PROVIDER_ROWS, those that need attention first, then healthy ones, in configuration
+ * order either way. It keeps at most MAX_PROVIDER_ROWS of each kind, so thousands of providers cost
+ * no more memory than the rows shown.
  */
-export function selectRows<T extends { state: ProviderState }>(providers: T[]): { shown: T[]; notShown?: NotShown } {
-  if (providers.length <= MAX_PROVIDER_ROWS) return { shown: providers };
-  // two passes and no copies of the list: at 10,000 providers this runs on every reload
-  let needingAttention = 0;
-  for (const p of providers) if (needsAttention(p)) needingAttention += 1;
-  // those that need attention come first, so only their overflow is left out
-  const room = { attention: MAX_PROVIDER_ROWS, healthy: Math.max(0, MAX_PROVIDER_ROWS - needingAttention) };
-  const shown: T[] = [];
-  for (const p of providers) {
-    const kind = needsAttention(p) ? 'attention' : 'healthy';
-    if (room[kind] > 0) {
-      room[kind] -= 1;
-      shown.push(p);
+export class RowSelection<T extends { state: ProviderState }> {
+  private seen = 0;
+  private needingAttention = 0;
+  /** The first rows of each kind, with their position in the configuration. */
+  private readonly kept = { attention: [] as Array<[number, T]>, healthy: [] as Array<[number, T]> };
+
+  add(rows: readonly T[]): void {
+    for (const row of rows) {
+      const kind = needsAttention(row) ? 'attention' : 'healthy';
+      if (kind === 'attention') this.needingAttention += 1;
+      if (this.kept[kind].length < MAX_PROVIDER_ROWS) this.kept[kind].push([this.seen, row]);
+      this.seen += 1;
     }
   }
-  const leftOut = { count: providers.length - shown.length, needingAttention: Math.max(0, needingAttention - MAX_PROVIDER_ROWS) };
-  return { shown, notShown: leftOut };
+
+  result(): { shown: T[]; notShown?: NotShown } {
+    // those that need attention come first, so only their overflow is left out
+    const healthyRoom = Math.max(0, MAX_PROVIDER_ROWS - this.needingAttention);
+    const shown = [...this.kept.attention, ...this.kept.healthy.slice(0, healthyRoom)].sort(([a], [b]) => a - b).map(([, row]) => row);
+    if (this.seen <= MAX_PROVIDER_ROWS) return { shown };
+    return {
+      shown,
+      notShown: { count: this.seen - shown.length, needingAttention: Math.max(0, this.needingAttention - MAX_PROVIDER_ROWS) },
+    };
+  }
 }
 
 function needsAttention(p: { state: ProviderState }): boolean {

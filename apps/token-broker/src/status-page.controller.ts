@@ -3,12 +3,12 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import { InjectCredentialStore, type CredentialStore } from '@app/credentials';
 import { TokenStoreUnavailableError } from '@app/errors';
 import { ProviderRegistry } from '@app/providers';
-import { ProviderStateService } from '@app/refresh';
+import { ProviderStateService, type ProviderSnapshot } from '@app/refresh';
 import { InjectTokenStore, type TokenStore } from '@app/token-store';
 import { InjectAppSettings, type AppSettings } from './app-settings';
 import { renderStatusPage } from './status-page';
 import { readBrokerVersion, type BrokerFacts } from './status-page-broker';
-import { buildStatusPageView, selectRows, type NotShown } from './status-page-view';
+import { buildStatusPageView, RowSelection, type NotShown } from './status-page-view';
 import { probeStores } from './store-readiness';
 import { toStatusView, type ProviderStatusView } from './provider-status-view';
 
@@ -46,7 +46,9 @@ export class StatusPageController {
   /** With the token store down there are no provider states to show, but the page still says why. */
   private async providers(): Promise<{ providers: ProviderStatusView[]; notShown?: NotShown; providersUnavailable?: string }> {
     try {
-      const { shown, notShown } = selectRows(await this.states.list());
+      const rows = new RowSelection<ProviderSnapshot>();
+      for await (const batch of this.states.batches()) rows.add(batch);
+      const { shown, notShown } = rows.result();
       return { providers: shown.map(toStatusView), notShown };
     } catch (error) {
       if (!(error instanceof TokenStoreUnavailableError)) throw error;

@@ -9,8 +9,8 @@ import { recordCommands } from '../../../test/support/redis-monitor';
 import { TEST_SECRETS } from '../../../test/support/test-secrets';
 import { waitFor } from '../../../test/support/wait-for';
 import { refreshLockResource } from './provider-state';
-import { ProviderStateService } from './provider-state.service';
-import { fileBackend, startReplica } from './testing/refresh-replica';
+import { ProviderStateService, type ProviderSnapshot } from './provider-state.service';
+import { fileBackend, listAll, startReplica } from './testing/refresh-replica';
 
 const BATCH = 64;
 
@@ -48,7 +48,7 @@ interface ListingSetup {
   unreachableSince?: number;
 }
 
-describe('ProviderStateService.list', () => {
+describe('ProviderStateService.batches', () => {
   const token: StoredToken = { accessToken: 'a', tokenType: 'Bearer', expiresAt: Date.now() + 3_600_000, obtainedAt: Date.now(), fence: 1 };
 
   function listing(setup: ListingSetup): { states: ProviderStateService; reads: ReadCounter; ids: string[] } {
@@ -86,7 +86,7 @@ describe('ProviderStateService.list', () => {
 
   it('reads each batch of providers with one status read and one lock read, not one of each per provider', async () => {
     const { states, reads, ids } = listing({ count: 2_000 });
-    const snapshots = await states.list();
+    const snapshots = await listAll(states.batches());
     expect(snapshots.map((snapshot) => snapshot.provider)).toEqual(ids);
     expect(snapshots.every((snapshot) => snapshot.state === 'ok')).toBe(true);
     const batches = Math.ceil(2_000 / BATCH);
@@ -99,7 +99,7 @@ describe('ProviderStateService.list', () => {
   it('shows a status and a held refresh lock on their own provider only, in any batch', async () => {
     const failing: ProviderStatus = { state: 'failing', consecutiveFailures: 3, retryAt: 1_000 };
     const { states } = listing({ count: 200, statuses: { p70: failing }, refreshing: ['p5', 'p130'] });
-    const snapshots = await states.list();
+    const snapshots = await listAll(states.batches());
     const notOk = snapshots.filter((snapshot) => snapshot.state !== 'ok');
     expect(notOk.map(({ provider, state, consecutiveFailures }) => ({ provider, state, consecutiveFailures }))).toEqual([
       { provider: 'p5', state: 'refreshing', consecutiveFailures: 0 },
@@ -110,7 +110,7 @@ describe('ProviderStateService.list', () => {
 
   it('shows providers as not refreshing when the locks cannot be read, and not as missing credentials when their store cannot be read', async () => {
     const { states } = listing({ count: 100, noTokens: true, refreshing: ['p1'], lockReadFails: true, credentialReadFails: true });
-    const snapshots = await states.list();
+    const snapshots = await listAll(states.batches());
     expect(snapshots.every((snapshot) => snapshot.state === 'ok')).toBe(true);
   });
 
@@ -127,29 +127,39 @@ describe('ProviderStateService.list', () => {
 
   it("takes each token from this replica's copy when it holds one, without a store read", async () => {
     const { states, reads } = listing({ count: 100, nearCopy: token });
-    const snapshots = await states.list();
+    const snapshots = await listAll(states.batches());
     expect(snapshots.every((snapshot) => snapshot.state === 'ok' && snapshot.expiresAt === token.expiresAt)).toBe(true);
     expect(reads.calls.token).toBe(0);
   });
 
-  it('gives requests that arrive while a listing runs that listing, and starts a new one after it', async () => {
+  it('hands over a batch at a time, reading the next one only when asked', async () => {
+    const { states, reads, ids } = listing({ count: 200 });
+    const batches = states.batches();
+    const first = (await batches.next()).value as ProviderSnapshot[];
+    expect(first.map((snapshot) => snapshot.provider)).toEqual(ids.slice(0, BATCH));
+    await nextTurn();
+    expect(reads.calls).toEqual({ token: BATCH, statuses: 1, credentials: BATCH, locks: 1 });
+    await batches.return(undefined);
+  });
+
+  it('lets listings that run in step share each batch read, and starts new reads after them', async () => {
     const { states, reads } = listing({ count: 100 });
-    const [first, second] = await Promise.all([states.list(), states.list()]);
-    expect(second).toBe(first);
+    const [first, second] = await Promise.all([listAll(states.batches()), listAll(states.batches())]);
+    expect(second).toEqual(first);
     const perListing = reads.total;
     expect(perListing).toBe(2 * 100 + 2 * Math.ceil(100 / BATCH));
-    expect(await states.list()).not.toBe(first);
+    await listAll(states.batches());
     expect(reads.total).toBe(2 * perListing);
   });
 
   it('refuses at once, without a read, while Redis is known to be unreachable', async () => {
     const { states, reads } = listing({ count: 100, unreachableSince: Date.now() - 1_000 });
-    await expect(states.list()).rejects.toBeInstanceOf(TokenStoreUnreachableError);
+    await expect(states.batches().next()).rejects.toBeInstanceOf(TokenStoreUnreachableError);
     expect(reads.total).toBe(0);
   });
 });
 
-describe('ProviderStateService.list on Redis', () => {
+describe('ProviderStateService.batches on Redis', () => {
   it('sends one command for the statuses and one for the refresh locks of each batch, whatever the batch holds', async () => {
     const count = 200;
     const redisPrefix = `t${randomBytes(4).toString('hex')}:`;

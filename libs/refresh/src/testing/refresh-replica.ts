@@ -40,6 +40,13 @@ export interface RefreshReplica {
   close(): Promise<void>;
 }
 
+/** Every snapshot of a listing, as one list. */
+export async function listAll(batches: AsyncIterable<readonly ProviderSnapshot[]>): Promise<ProviderSnapshot[]> {
+  const snapshots: ProviderSnapshot[] = [];
+  for await (const batch of batches) snapshots.push(...batch);
+  return snapshots;
+}
+
 export const TEST_MASTER_KEY = randomBytes(32).toString('base64');
 
 export async function startReplica(options: ReplicaOptions): Promise<RefreshReplica> {
@@ -84,7 +91,7 @@ export async function startReplica(options: ReplicaOptions): Promise<RefreshRepl
     refresh: (provider, { lockWaitMs = 0, validUntil = Number.POSITIVE_INFINITY } = {}) =>
       app.get(TokenRefresher).refresh(registry.get(provider), { validUntil, lockWaitMs }),
     describe: (provider) => app.get(ProviderStateService).describe(provider),
-    list: () => app.get(ProviderStateService).list(),
+    list: () => listAll(app.get(ProviderStateService).batches()),
     seed: async (provider, values) => void (await app.get(CredentialReplacer).replace(provider, values)),
     credentials: app.get<CredentialStore>(CREDENTIAL_STORE),
     tokens: app.get<TokenStore>(TOKEN_STORE),
