@@ -142,15 +142,28 @@ describe('ProviderStateService.batches', () => {
     await batches.return(undefined);
   });
 
-  it('lets listings that run in step share each batch read, and starts new reads after them', async () => {
-    const { states, reads } = listing({ count: 100 });
+  it('lets listings that run together share each batch read, and reads again once the answers are let go', async () => {
+    const { states, reads } = listing({ count: 1_000 });
+    const perListing = 2 * 1_000 + 2 * Math.ceil(1_000 / BATCH);
     const [first, second] = await Promise.all([listAll(states.batches()), listAll(states.batches())]);
     expect(second).toEqual(first);
-    const perListing = reads.total;
-    expect(perListing).toBe(2 * 100 + 2 * Math.ceil(100 / BATCH));
-    await listAll(states.batches());
+    expect(reads.total).toBe(perListing);
+    await answersLetGo();
+
+    // asked a few batches behind another: it takes what was just read, catches up and shares the rest
+    const ahead = states.batches();
+    for (let batch = 0; batch < 3; batch += 1) await ahead.next();
+    const [behind] = await Promise.all([listAll(states.batches()), listAll(ahead)]);
+    expect(behind).toEqual(first);
     expect(reads.total).toBe(2 * perListing);
+
+    await answersLetGo();
+    await listAll(states.batches());
+    expect(reads.total).toBe(3 * perListing);
   });
+
+  /** Longer than a batch's answer is handed to other listings. */
+  const answersLetGo = () => new Promise((resolve) => setTimeout(resolve, 50));
 
   it('refuses at once, without a read, while Redis is known to be unreachable', async () => {
     const { states, reads } = listing({ count: 100, unreachableSince: Date.now() - 1_000 });
