@@ -7,6 +7,8 @@ import { EncryptedFileCredentialStore } from './encrypted-file-credential-store'
 import { SecretBox } from './secret-box';
 import { credentialStoreContract } from './testing/credential-store.contract';
 
+/** The module object the store calls into (an `import * as` namespace cannot be spied on). */
+const fsPromises = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
 const newBox = () => new SecretBox(randomBytes(32));
 const newFile = () => join(mkdtempSync(join(tmpdir(), 'tb-cred-')), 'credentials.enc');
 
@@ -63,6 +65,33 @@ describe('EncryptedFileCredentialStore on disk', () => {
 });
 
 // fails on the old code: a deleted file read as an empty store, and the next write created a new one holding only that write
+describe('EncryptedFileCredentialStore read by a batch of providers at once', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('looks at the file once for the reads made in one turn, and still sees a write finished before them', async () => {
+    const file = newFile();
+    const box = newBox();
+    const writer = await createdStore(file, box);
+    const ids = Array.from({ length: 64 }, (_, i) => `p${i}`);
+    await Promise.all(ids.map((id) => writer.put(id, { api_key: `old-${id}` })));
+    const reader = new EncryptedFileCredentialStore(file, box);
+    const stats = jest.spyOn(fsPromises, 'stat');
+    const reads = jest.spyOn(fsPromises, 'readFile');
+
+    const first = await Promise.all(ids.map((id) => reader.get(id)));
+    expect(first.map((record) => record?.values.api_key)).toEqual(ids.map((id) => `old-${id}`));
+    expect([stats.mock.calls.length, reads.mock.calls.length]).toEqual([1, 1]);
+
+    await writer.put('p7', { api_key: 'new-p7' });
+    stats.mockClear();
+    reads.mockClear();
+    const second = await Promise.all(ids.map((id) => reader.get(id)));
+    expect(second[7]?.values.api_key).toBe('new-p7');
+    // before: a stat per read, and the changed file read and decrypted by each of them
+    expect([stats.mock.calls.length, reads.mock.calls.length]).toEqual([1, 1]);
+  });
+});
+
 describe('EncryptedFileCredentialStore whose file is deleted while it runs', () => {
   const missing = {
     code: 'credential_store_unavailable',

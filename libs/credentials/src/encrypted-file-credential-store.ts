@@ -29,9 +29,12 @@ export class EncryptedFileCredentialStore implements CredentialStore {
   readonly shared = false;
   /**
    * The file as last decrypted (never changed in place), with what identified it on disk: a read
-   * whose stat still matches costs no decryption (one file holds every provider).
+   * whose stat still matches costs no decryption (one file holds every provider), and reads that
+   * find the file changed share one decryption of it.
    */
-  private decrypted?: { identity: string; contents: Contents };
+  private decrypted?: { identity: string; contents: Promise<Contents> };
+  /** The stat that calls made in this turn wait on: it begins after all of them. */
+  private nextStat?: Promise<Stats | undefined>;
 
   constructor(
     private readonly path: string,
@@ -106,20 +109,38 @@ export class EncryptedFileCredentialStore implements CredentialStore {
       throw new CredentialStoreUnavailableError(`Credentials file ${this.path} is larger than 64 MiB: is this the right file?`);
     // every write replaces the file by rename: a new inode, whatever the clock or size says
     const identity = `${info.ino}:${info.size}:${info.mtimeMs}`;
-    if (this.decrypted?.identity === identity) return this.decrypted.contents;
+    if (this.decrypted?.identity !== identity) {
+      const contents = this.readAndDecrypt();
+      this.decrypted = { identity, contents };
+      // a failed read is tried again by the next call
+      contents.catch(() => {
+        if (this.decrypted?.contents === contents) this.decrypted = undefined;
+      });
+    }
+    return this.decrypted.contents;
+  }
+
+  private async readAndDecrypt(): Promise<Contents> {
     const text = await readFile(this.path, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw error.code === 'ENOENT' ? this.missing() : this.unreadable(error);
     });
-    const contents = this.decrypt(text);
-    this.decrypted = { identity, contents };
-    return contents;
+    return this.decrypt(text);
   }
 
-  private async statOrMissing(): Promise<Stats | undefined> {
-    return stat(this.path).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw this.unreadable(error);
+  /**
+   * Calls made in one turn share one stat, begun after the last of them, so each still sees every
+   * write finished before it was made: a listing asks for a batch of providers at once, and at
+   * 10,000 providers a stat each was most of what reading their cached credentials cost.
+   */
+  private statOrMissing(): Promise<Stats | undefined> {
+    this.nextStat ??= Promise.resolve().then(() => {
+      this.nextStat = undefined;
+      return stat(this.path).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw this.unreadable(error);
+      });
     });
+    return this.nextStat;
   }
 
   private unreadable(error: unknown): CredentialStoreUnavailableError {
