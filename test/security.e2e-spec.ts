@@ -223,6 +223,18 @@ describe('caller authentication, audit and abuse limits', () => {
     });
   });
 
+  // the broker answers as soon as the limit is passed, while the client may still be sending
+  it.each([
+    ['with its length announced', { 'content-length': String(16 * 1024 * 1024) }],
+    ['chunked', { 'transfer-encoding': 'chunked' }],
+  ])('answers a 16 MB admin body sent %s with a 413 the client reads, not a reset', async (_case, framing) => {
+    const headers = { ...admin, 'content-type': 'application/json', ...framing };
+    const res = await rawRequest(broker.url, 'PUT', '/admin/credentials/sd', headers, 'x'.repeat(16 * 1024 * 1024));
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body)).toEqual({ error: 'payload_too_large', message: 'Request body is too large' });
+    await getToken(broker, 'sd').expect(200);
+  });
+
   describe('admin bodies are JSON only, and no validation message quotes what was sent', () => {
     const secret = TEST_SECRETS.wrongSecret;
     const json = JSON.stringify({ client_id: DEMO.clientId, client_secret: secret });
