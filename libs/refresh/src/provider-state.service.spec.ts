@@ -12,7 +12,7 @@ import { refreshLockResource } from './provider-state';
 import { ProviderStateService, type ProviderSnapshot } from './provider-state.service';
 import { fileBackend, listAll, startReplica } from './testing/refresh-replica';
 
-const BATCH = 64;
+const BATCH = 256;
 
 /** Store reads that answer on a later turn of the event loop, as Redis does, counted by kind and in flight. */
 class ReadCounter {
@@ -98,13 +98,13 @@ describe('ProviderStateService.batches', () => {
 
   it('shows a status and a held refresh lock on their own provider only, in any batch', async () => {
     const failing: ProviderStatus = { state: 'failing', consecutiveFailures: 3, retryAt: 1_000 };
-    const { states } = listing({ count: 200, statuses: { p70: failing }, refreshing: ['p5', 'p130'] });
+    const { states } = listing({ count: 600, statuses: { p300: failing }, refreshing: ['p5', 'p530'] });
     const snapshots = await listAll(states.batches());
     const notOk = snapshots.filter((snapshot) => snapshot.state !== 'ok');
     expect(notOk.map(({ provider, state, consecutiveFailures }) => ({ provider, state, consecutiveFailures }))).toEqual([
       { provider: 'p5', state: 'refreshing', consecutiveFailures: 0 },
-      { provider: 'p70', state: 'failing', consecutiveFailures: 3 },
-      { provider: 'p130', state: 'refreshing', consecutiveFailures: 0 },
+      { provider: 'p300', state: 'failing', consecutiveFailures: 3 },
+      { provider: 'p530', state: 'refreshing', consecutiveFailures: 0 },
     ]);
   });
 
@@ -133,7 +133,7 @@ describe('ProviderStateService.batches', () => {
   });
 
   it('hands over a batch at a time, reading the next one only when asked', async () => {
-    const { states, reads, ids } = listing({ count: 200 });
+    const { states, reads, ids } = listing({ count: 600 });
     const batches = states.batches();
     const first = (await batches.next()).value as ProviderSnapshot[];
     expect(first.map((snapshot) => snapshot.provider)).toEqual(ids.slice(0, BATCH));
@@ -143,8 +143,8 @@ describe('ProviderStateService.batches', () => {
   });
 
   it('lets listings that run together share each batch read, and reads again once the answers are let go', async () => {
-    const { states, reads } = listing({ count: 1_000 });
-    const perListing = 2 * 1_000 + 2 * Math.ceil(1_000 / BATCH);
+    const { states, reads } = listing({ count: 2_000 });
+    const perListing = 2 * 2_000 + 2 * Math.ceil(2_000 / BATCH);
     const [first, second] = await Promise.all([listAll(states.batches()), listAll(states.batches())]);
     expect(second).toEqual(first);
     expect(reads.total).toBe(perListing);
@@ -174,7 +174,7 @@ describe('ProviderStateService.batches', () => {
 
 describe('ProviderStateService.batches on Redis', () => {
   it('sends one command for the statuses and one for the refresh locks of each batch, whatever the batch holds', async () => {
-    const count = 200;
+    const count = 600;
     const redisPrefix = `t${randomBytes(4).toString('hex')}:`;
     const ids = Array.from({ length: count }, (_, index) => `p${index}`);
     const providersYaml = `providers:\n${ids.map((id) => `  ${id}: { type: smartdocumentor, baseUrl: "http://127.0.0.1:9" }\n`).join('')}`;
@@ -184,14 +184,14 @@ describe('ProviderStateService.batches on Redis', () => {
       // this replica's own copies: the listing reads no token from Redis
       await Promise.all(ids.map((id) => replica.tokens.put(id, storedToken(id))));
       await waitFor(() => ids.every((id) => replica.tokens.peek(id) !== undefined));
-      await replica.tokens.putStatus('p70', { state: 'failing', consecutiveFailures: 2 });
+      await replica.tokens.putStatus('p300', { state: 'failing', consecutiveFailures: 2 });
       await commands.take();
 
       const snapshots = await replica.list();
       const listingCommands = await commands.take();
 
-      expect(snapshots.filter((snapshot) => snapshot.state !== 'ok').map((snapshot) => snapshot.provider)).toEqual(['p70']);
-      // before: one GET of the status and one EXISTS of the lock per provider, { get: 200, exists: 200 }
+      expect(snapshots.filter((snapshot) => snapshot.state !== 'ok').map((snapshot) => snapshot.provider)).toEqual(['p300']);
+      // before: one GET of the status and one EXISTS of the lock per provider, { get: 600, exists: 600 }
       expect(countByName(listingCommands)).toEqual({ mget: 2 * Math.ceil(count / BATCH) });
     } finally {
       await commands.stop();
