@@ -64,7 +64,6 @@ describe('EncryptedFileCredentialStore on disk', () => {
   });
 });
 
-// fails on the old code: a deleted file read as an empty store, and the next write created a new one holding only that write
 describe('EncryptedFileCredentialStore read by a batch of providers at once', () => {
   afterEach(() => jest.restoreAllMocks());
 
@@ -92,6 +91,7 @@ describe('EncryptedFileCredentialStore read by a batch of providers at once', ()
   });
 });
 
+// fails on the old code: a deleted file read as an empty store, and the next write created a new one holding only that write
 describe('EncryptedFileCredentialStore whose file is deleted while it runs', () => {
   const missing = {
     code: 'credential_store_unavailable',

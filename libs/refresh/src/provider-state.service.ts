@@ -51,7 +51,7 @@ export class ProviderStateService {
 
   /**
    * Every provider's snapshot, a batch at a time in configuration order, for a view to fold or write
-   * and let go. A whole listing of 10,000 providers lived across its ~157 round trips, so the
+   * and let go. A whole listing of 10,000 providers lived across all of its round trips, so the
    * collector promoted it: about 40% of what filled the old generation with the status page open.
    * The event loop turns between batches even where the stores answer at once (embedded mode).
    * Listings that run together share each batch's reads, as every open status page and dashboard
