@@ -15,7 +15,7 @@ export async function jsonArrayStream<T>(batches: AsyncIterable<readonly T[]>, v
   return new StreamableFile(Readable.from(jsonArrayChunks(first, iterator, view), { objectMode: false }));
 }
 
-export async function* jsonArrayChunks<T>(
+async function* jsonArrayChunks<T>(
   first: IteratorResult<readonly T[]>,
   rest: AsyncIterator<readonly T[]>,
   view: (item: T) => unknown,
