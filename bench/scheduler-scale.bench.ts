@@ -1,6 +1,7 @@
 import { seriesValue } from '../test/support/metrics-text';
 import { processUsage } from './bench-support';
 import { BenchScene, fetchToken, tokenUrl } from './environment';
+import { IdleLagProbe, LagFigures } from './idle-lag-probe';
 
 const SCRAPE_EVERY_SECONDS = 10;
 const DASHBOARD_POLL_MS = 5_000;
@@ -17,6 +18,8 @@ export interface ScaleResult {
   lagP99Ms: number;
   /** The longest event-loop delay before the port opened (config, registry, app set-up): the first scrape's maximum. */
   startupLagMs: number;
+  /** The same figures from an idle Node process over the same seconds: the machine's share of the lag. */
+  idleLag: LagFigures;
   samples: number;
   expiredServed: number;
 }
@@ -39,6 +42,7 @@ export async function benchSchedulerScale(
   const started = Date.now();
   const [broker] = await scene.startBrokers(ids, 1, { refreshBefore: '50%', seeded: true, cgroup });
   const watch = watchProcess(broker.url, broker.pid!);
+  const idle = new IdleLagProbe();
   const warmDeadline = Date.now() + 120_000;
   while (scene.simulator.tokens.count < instances && Date.now() < warmDeadline) await new Promise((resolve) => setTimeout(resolve, 100));
   const warmSeconds = Math.round((Date.now() - started) / 100) / 10;
@@ -75,7 +79,7 @@ export async function benchSchedulerScale(
   const cpuSeconds = processUsage(broker.pid!).cpuSeconds - cpuBefore;
   sampling = false;
   await Promise.all([sampler, dashboard]);
-  const watched = await watch.stop();
+  const [watched, idleLag] = await Promise.all([watch.stop(), idle.stop()]);
   await scene.stopBrokers();
   return {
     instances,
@@ -84,6 +88,7 @@ export async function benchSchedulerScale(
     windows: counts,
     cpuPercent: Math.round((cpuSeconds / ((Date.now() - measured) / 1000)) * 1000) / 10,
     ...watched,
+    idleLag,
     samples,
     expiredServed,
   };
