@@ -86,16 +86,22 @@ const logger = new Logger('HttpErrors');
 export function describeError(exception: unknown, requestId: string): ErrorAnswer {
   if (exception instanceof BrokerError) {
     const status = STATUS_BY_CODE[exception.code] ?? 500;
-    if (status === 500) logger.error({ msg: `${exception.name}: ${exception.message}`, reqId: requestId });
+    if (status === 500) logger.error({ msg: errorSummary(exception), reqId: requestId });
     return { status, code: exception.code, message: exception.message, retryAfter: retryAfterSeconds(exception) };
   }
   const status = exception instanceof HttpException ? exception.getStatus() : frameworkStatus(exception);
   if (status && status < 500) return { status, ...frameworkErrorBody(status, exception) };
   // the caller has the request id (x-request-id): with it, this line and the request's own are found
   // together. Only the stack is taken from the error: its other fields may hold anything.
-  const msg = `Unhandled ${(exception as Error)?.name ?? 'error'}`;
+  const msg = errorSummary(exception);
   logger.error({ msg, reqId: requestId, err: Object.assign(new Error(msg), { stack: (exception as Error)?.stack }) });
   return { status: 500, code: 'internal_error', message: 'Internal error; see the broker logs' };
+}
+
+/** What a log line may say of an error: our own errors' messages are safe, anything else only by name. */
+export function errorSummary(exception: unknown): string {
+  if (exception instanceof BrokerError) return `${exception.name}: ${exception.message}`;
+  return `Unhandled ${(exception as Error)?.name ?? 'error'}`;
 }
 
 export function sendError(reply: FastifyReply, exception: unknown): FastifyReply {

@@ -13,9 +13,13 @@ async function* inBatches(items: readonly number[], size: number, failAfter = Nu
   }
 }
 
+const neverCutOff = (error: unknown) => {
+  throw new Error(`cut off by ${String(error)}`);
+};
+
 async function chunksOf(items: readonly number[], size: number): Promise<string[]> {
   const chunks: string[] = [];
-  for await (const chunk of (await jsonArrayStream(inBatches(items, size), view)).getStream()) chunks.push(String(chunk));
+  for await (const chunk of (await jsonArrayStream(inBatches(items, size), view, neverCutOff)).getStream()) chunks.push(String(chunk));
   return chunks;
 }
 
@@ -39,24 +43,25 @@ describe('jsonArrayStream', () => {
       yield [1];
       yield [];
     }
-    const stream = (await jsonArrayStream(batches(), view)).getStream();
+    const stream = (await jsonArrayStream(batches(), view, neverCutOff)).getStream();
     expect(await text(stream)).toBe(JSON.stringify([view(1)]));
   });
 
   it('fails before answering when the first batch cannot be read, so the error answer is an ordinary one', async () => {
-    await expect(jsonArrayStream(inBatches([1, 2, 3], 2, 0), view)).rejects.toThrow('token store gone');
+    await expect(jsonArrayStream(inBatches([1, 2, 3], 2, 0), view, neverCutOff)).rejects.toThrow('token store gone');
   });
 
   describe('over HTTP, when a later batch cannot be read', () => {
     let app: INestApplication;
     let url: string;
+    const cutOffs: Array<{ error: unknown; written: number }> = [];
 
     beforeAll(async () => {
       @Controller()
       class ListController {
         @Get('list')
         list() {
-          return jsonArrayStream(inBatches([1, 2, 3, 4, 5], 2, 2), view);
+          return jsonArrayStream(inBatches([1, 2, 3, 4, 5], 2, 2), view, (error, written) => cutOffs.push({ error, written }));
         }
       }
       const moduleRef = await Test.createTestingModule({ controllers: [ListController] }).compile();
@@ -71,6 +76,12 @@ describe('jsonArrayStream', () => {
       const answer = await fetch(url);
       expect(answer.status).toBe(200);
       await expect(answer.text()).rejects.toThrow('terminated');
+    });
+
+    it('hands the error and the count written to onCutOff, as the server logs nothing', async () => {
+      cutOffs.length = 0;
+      await fetch(url).then((answer) => answer.text().catch(() => undefined));
+      expect(cutOffs).toEqual([{ error: new Error('token store gone'), written: 4 }]);
     });
   });
 });

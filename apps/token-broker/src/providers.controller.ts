@@ -1,8 +1,10 @@
-import { Controller, Get, Header, Param, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Header, Logger, Param, Req, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { ProviderStateService } from '@app/refresh';
 import { ApiErrors } from './openapi/api-errors.decorator';
 import { ProviderStatusBody } from './openapi/api-models';
+import { errorSummary } from './error-response';
 import { jsonArrayStream } from './json-array-stream';
 import { parseProviderId } from './provider-id';
 import { toStatusView, type ProviderStatusView } from './provider-status-view';
@@ -12,14 +14,19 @@ import { toStatusView, type ProviderStatusView } from './provider-status-view';
 @ApiErrors(503)
 @Controller('providers')
 export class ProvidersController {
+  private readonly logger = new Logger('Providers');
+
   constructor(private readonly states: ProviderStateService) {}
 
   @Get()
   @ApiOperation({ summary: 'State, expiry, refresh times and last error of every configured provider; no tokens' })
   @ApiOkResponse({ type: [ProviderStatusBody] })
   @Header('content-type', 'application/json; charset=utf-8')
-  async list(): Promise<StreamableFile> {
-    return jsonArrayStream(this.states.batches(), toStatusView);
+  async list(@Req() request: FastifyRequest): Promise<StreamableFile> {
+    // after the first batch the 200 is sent: only this line tells on-call why a dashboard got a cut list
+    return jsonArrayStream(this.states.batches(), toStatusView, (error, written) =>
+      this.logger.error({ msg: `GET /providers cut off after ${written} providers: ${errorSummary(error)}`, reqId: request.id }),
+    );
   }
 
   @Get(':provider')
