@@ -122,10 +122,11 @@ describe.each([
   });
 
   it('keeps a new refresh token in the outbox while the store refuses writes, then commits it', async () => {
-    simulator.delayMs = 300;
+    const release = simulator.holdAnswers();
     const running = replicas[0].refresh('pa');
-    await sleep(150); // claimed, upstream call in flight
+    await waitFor(async () => simulator.report().refreshes === 1); // claimed, the upstream's answer held
     fixture.refuseWrites(true);
+    release();
     const token = await running;
     expect(simulator.tokens.isValid(token.accessToken)).toBe(true);
     expect(await replicas[1].describe('pa')).toMatchObject({ state: 'degraded', durableWritePending: true });
@@ -133,7 +134,6 @@ describe.each([
 
     fixture.refuseWrites(false);
     await waitFor(async () => (await store.get('pa'))?.values.refresh_token === simulator.currentRefreshToken);
-    simulator.delayMs = 0;
     await replicas[1].refresh('pa'); // the next refresh starts from the committed token
     expect(simulator.report()).toMatchObject({ refreshes: 2, reuses: 0 });
   });

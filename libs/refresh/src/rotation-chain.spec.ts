@@ -124,14 +124,12 @@ it('3. a refused chain stays refused when Redis forgets everything and every rep
 it('4. credentials a person stores retire a pending outbox, and refreshing goes on with them', async () => {
   const fixture = vaultBackend(vault);
   const [replica, other] = await replicasOn(fixture, [prefix(), prefix()]);
-  simulator.delayMs = 300;
-  const refreshing = replica.refresh('pa');
-  await sleep(150);
+  const { refreshing, release } = await refreshWithAnswerHeld(replica);
   fixture.refuseWrites(true); // the rotated token cannot be committed: it waits in the outbox
+  release();
   await refreshing;
   fixture.refuseWrites(false);
   await reseed(other, simulator.reauthorize()); // before the outbox's first retry
-  simulator.delayMs = 0;
 
   await expect(replica.refresh('pa')).resolves.toMatchObject({ tokenType: 'Bearer' });
   await expect(other.refresh('pa')).resolves.toMatchObject({ tokenType: 'Bearer' });
@@ -143,10 +141,9 @@ it('4. credentials a person stores retire a pending outbox, and refreshing goes 
 it('5. degraded clears once the outbox is committed in the background', async () => {
   const fixture = fileBackend();
   const [replica] = await replicasOn(fixture, [prefix()]);
-  simulator.delayMs = 300;
-  const refreshing = replica.refresh('pa');
-  await sleep(150);
+  const { refreshing, release } = await refreshWithAnswerHeld(replica);
   fixture.refuseWrites(true);
+  release();
   await refreshing;
   expect(await replica.describe('pa')).toMatchObject({ state: 'degraded', durableWritePending: true });
   fixture.refuseWrites(false);
@@ -189,10 +186,9 @@ it('keeps no secret readable in Redis: the outbox holds only the rotated fields,
   const keyPrefix = prefix();
   const fixture = fileBackend();
   const [replica] = await replicasOn(fixture, [keyPrefix]);
-  simulator.delayMs = 300;
-  const refreshing = replica.refresh('pa');
-  await sleep(150);
+  const { refreshing, release } = await refreshWithAnswerHeld(replica);
   fixture.refuseWrites(true);
+  release();
   await refreshing;
   const client = new Redis(redis.url);
   const keys = await client.keys(`${keyPrefix}*`);
@@ -205,6 +201,15 @@ it('keeps no secret readable in Redis: the outbox holds only the rotated fields,
   }
   expect(keys.some((key) => key.endsWith(':outbox'))).toBe(true);
 });
+
+/** A refresh whose token the upstream has spent, its answer held until `release`: claimed by then, not yet committed. */
+async function refreshWithAnswerHeld(replica: RefreshReplica): Promise<{ refreshing: Promise<unknown>; release: () => void }> {
+  const release = simulator.holdAnswers();
+  const spent = simulator.report().refreshes;
+  const refreshing = replica.refresh('pa');
+  await waitFor(async () => simulator.report().refreshes > spent);
+  return { refreshing, release };
+}
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 8_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -31,8 +31,9 @@ export interface RefreshAnswerShape {
 /**
  * A strict RFC 6749 §6 token endpoint with single-use refresh tokens: each is accepted exactly once,
  * every use recorded, a reuse answers `invalid_grant`. `delayMs` answers slowly *after* spending the
- * token, like a real server whose answer is lost when the client gives up; `answer` changes the
- * shape of what comes back. Transport faults (`fault`) never spend a token.
+ * token, like a real server whose answer is lost when the client gives up, and `holdAnswers` holds
+ * the answers there until released; `answer` changes the shape of what comes back. Transport faults
+ * (`fault`) never spend a token.
  */
 export class OAuth2RefreshTokenSimulator extends SimulatorServer {
   readonly tokens = new IssuedTokens();
@@ -41,6 +42,7 @@ export class OAuth2RefreshTokenSimulator extends SimulatorServer {
   private readonly chain: RefreshTokenChain;
   private windowStart = 0;
   private windowCount = 0;
+  private held?: Promise<void>;
 
   constructor(
     private readonly client: SimulatorClient,
@@ -65,6 +67,20 @@ export class OAuth2RefreshTokenSimulator extends SimulatorServer {
     return this.chain.report();
   }
 
+  /**
+   * Holds every answer, its token already spent, until the returned function is called: a test acts
+   * while an answer is in flight however slowly the client got there (a fixed delay raced it).
+   */
+  holdAnswers(): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    this.held = held;
+    return () => {
+      if (this.held === held) this.held = undefined;
+      release();
+    };
+  }
+
   protected async handle(request: SimulatorRequest): Promise<SimulatorReply> {
     const { path = '/oauth/token', bodyFormat = 'form', clientAuth = 'body', invalidClientStatus = 401 } = this.options;
     if (request.method !== 'POST' || request.path !== path) return { status: 404, body: { error: 'not_found' } };
@@ -82,6 +98,7 @@ export class OAuth2RefreshTokenSimulator extends SimulatorServer {
     const rotation = shape.refreshToken === 'rotate' ? this.chain.rotate(link) : undefined;
     if (!rotation) this.chain.keep();
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    await this.held;
     rotation?.answered();
     const expiresIn = { number: lifetime, string: String(lifetime), absent: undefined }[shape.expiresIn];
     return {
