@@ -42,9 +42,11 @@ export class IdleLagProbe {
 
   /** The worst window's maximum and p99 so far, as the bench reads the broker's. */
   async stop(): Promise<LagFigures> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    await exited;
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      this.child.kill('SIGTERM');
+      await exited;
+    }
     return {
       maxMs: Math.round(Math.max(0, ...this.windows.map((w) => w.maxMs))),
       p99Ms: Math.round(Math.max(0, ...this.windows.map((w) => w.p99Ms))),
