@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 /** As the broker's metrics sample it (`EVENT_LOOP_SAMPLE_MS`), and reset as each 10 s scrape resets prom-client's histogram. */
 const SAMPLE_MS = 2;
@@ -30,23 +31,17 @@ export interface LagFigures {
 export class IdleLagProbe {
   private readonly windows: LagFigures[] = [];
   private readonly child = spawn(process.execPath, ['-e', PROBE_SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'] });
+  /** 'close', not 'exit': only then has every line the probe wrote been read. */
+  private readonly closed = new Promise((resolve) => this.child.once('close', resolve));
 
   constructor() {
-    let pending = '';
-    this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      const lines = (pending + chunk).split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) this.windows.push(JSON.parse(line) as LagFigures);
-    });
+    createInterface({ input: this.child.stdout }).on('line', (line) => this.windows.push(JSON.parse(line) as LagFigures));
   }
 
   /** The worst window's maximum and p99 so far, as the bench reads the broker's. */
   async stop(): Promise<LagFigures> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGTERM');
-      await exited;
-    }
+    this.child.kill('SIGTERM'); // a probe that has already exited ignores it
+    await this.closed;
     return {
       maxMs: Math.round(Math.max(0, ...this.windows.map((w) => w.maxMs))),
       p99Ms: Math.round(Math.max(0, ...this.windows.map((w) => w.p99Ms))),
