@@ -122,11 +122,11 @@ describe.each([
   });
 
   it('keeps a new refresh token in the outbox while the store refuses writes, then commits it', async () => {
-    const release = simulator.holdAnswers();
+    const held = simulator.holdAnswers();
     const running = replicas[0].refresh('pa');
-    await waitFor(async () => simulator.report().refreshes === 1); // claimed, the upstream's answer held
+    await held.spent; // claimed, the upstream's answer held
     fixture.refuseWrites(true);
-    release();
+    held.release();
     const token = await running;
     expect(simulator.tokens.isValid(token.accessToken)).toBe(true);
     expect(await replicas[1].describe('pa')).toMatchObject({ state: 'degraded', durableWritePending: true });

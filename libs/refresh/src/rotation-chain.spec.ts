@@ -124,9 +124,11 @@ it('3. a refused chain stays refused when Redis forgets everything and every rep
 it('4. credentials a person stores retire a pending outbox, and refreshing goes on with them', async () => {
   const fixture = vaultBackend(vault);
   const [replica, other] = await replicasOn(fixture, [prefix(), prefix()]);
-  const { refreshing, release } = await refreshWithAnswerHeld(replica);
+  const held = simulator.holdAnswers();
+  const refreshing = replica.refresh('pa');
+  await held.spent; // claimed, the upstream's answer held
   fixture.refuseWrites(true); // the rotated token cannot be committed: it waits in the outbox
-  release();
+  held.release();
   await refreshing;
   fixture.refuseWrites(false);
   await reseed(other, simulator.reauthorize()); // before the outbox's first retry
@@ -141,9 +143,11 @@ it('4. credentials a person stores retire a pending outbox, and refreshing goes 
 it('5. degraded clears once the outbox is committed in the background', async () => {
   const fixture = fileBackend();
   const [replica] = await replicasOn(fixture, [prefix()]);
-  const { refreshing, release } = await refreshWithAnswerHeld(replica);
+  const held = simulator.holdAnswers();
+  const refreshing = replica.refresh('pa');
+  await held.spent;
   fixture.refuseWrites(true);
-  release();
+  held.release();
   await refreshing;
   expect(await replica.describe('pa')).toMatchObject({ state: 'degraded', durableWritePending: true });
   fixture.refuseWrites(false);
@@ -186,9 +190,11 @@ it('keeps no secret readable in Redis: the outbox holds only the rotated fields,
   const keyPrefix = prefix();
   const fixture = fileBackend();
   const [replica] = await replicasOn(fixture, [keyPrefix]);
-  const { refreshing, release } = await refreshWithAnswerHeld(replica);
+  const held = simulator.holdAnswers();
+  const refreshing = replica.refresh('pa');
+  await held.spent;
   fixture.refuseWrites(true);
-  release();
+  held.release();
   await refreshing;
   const client = new Redis(redis.url);
   const keys = await client.keys(`${keyPrefix}*`);
@@ -201,15 +207,6 @@ it('keeps no secret readable in Redis: the outbox holds only the rotated fields,
   }
   expect(keys.some((key) => key.endsWith(':outbox'))).toBe(true);
 });
-
-/** A refresh whose token the upstream has spent, its answer held until `release`: claimed by then, not yet committed. */
-async function refreshWithAnswerHeld(replica: RefreshReplica): Promise<{ refreshing: Promise<unknown>; release: () => void }> {
-  const release = simulator.holdAnswers();
-  const spent = simulator.report().refreshes;
-  const refreshing = replica.refresh('pa');
-  await waitFor(async () => simulator.report().refreshes > spent);
-  return { refreshing, release };
-}
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 8_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

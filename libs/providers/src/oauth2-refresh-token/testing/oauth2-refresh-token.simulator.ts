@@ -42,7 +42,7 @@ export class OAuth2RefreshTokenSimulator extends SimulatorServer {
   private readonly chain: RefreshTokenChain;
   private windowStart = 0;
   private windowCount = 0;
-  private held?: Promise<void>;
+  private held?: { gate: Promise<void>; reached: () => void };
 
   constructor(
     private readonly client: SimulatorClient,
@@ -68,16 +68,22 @@ export class OAuth2RefreshTokenSimulator extends SimulatorServer {
   }
 
   /**
-   * Holds every answer, its token already spent, until the returned function is called: a test acts
-   * while an answer is in flight however slowly the client got there (a fixed delay raced it).
+   * Holds every answer, its token already spent, until `release`; `spent` settles when the first one
+   * is held. A test acts while an answer is in flight however slowly the client got there (a fixed
+   * delay raced it).
    */
-  holdAnswers(): () => void {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    this.held = held;
-    return () => {
-      if (this.held === held) this.held = undefined;
-      release();
+  holdAnswers(): { spent: Promise<void>; release: () => void } {
+    let open!: () => void;
+    let reached!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const spent = new Promise<void>((resolve) => (reached = resolve));
+    this.held = { gate, reached };
+    return {
+      spent,
+      release: () => {
+        if (this.held?.gate === gate) this.held = undefined;
+        open();
+      },
     };
   }
 
@@ -98,7 +104,11 @@ export class OAuth2RefreshTokenSimulator extends SimulatorServer {
     const rotation = shape.refreshToken === 'rotate' ? this.chain.rotate(link) : undefined;
     if (!rotation) this.chain.keep();
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-    await this.held;
+    const held = this.held;
+    if (held) {
+      held.reached();
+      await held.gate;
+    }
     rotation?.answered();
     const expiresIn = { number: lifetime, string: String(lifetime), absent: undefined }[shape.expiresIn];
     return {
