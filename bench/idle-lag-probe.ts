@@ -23,6 +23,15 @@ export interface LagFigures {
   p99Ms: number;
 }
 
+/** The bound on the event loop's delay at scale. */
+export const LAG_GOAL_MS = 50;
+
+/** The worst window's figures, and how many of the 10 s windows went past the goal: a spike or a habit. */
+export interface LagSummary extends LagFigures {
+  windows: number;
+  windowsOverGoal: number;
+}
+
 /**
  * A Node process that does nothing but sample its own event-loop delay, run beside a broker: what
  * the machine alone (other processes, the load generator, other tenants) does to a timer in the same
@@ -39,12 +48,14 @@ export class IdleLagProbe {
   }
 
   /** The worst window's maximum and p99 so far, as the bench reads the broker's. */
-  async stop(): Promise<LagFigures> {
+  async stop(): Promise<LagSummary> {
     this.child.kill('SIGTERM'); // a probe that has already exited ignores it
     await this.closed;
     return {
       maxMs: Math.round(Math.max(0, ...this.windows.map((w) => w.maxMs))),
       p99Ms: Math.round(Math.max(0, ...this.windows.map((w) => w.p99Ms))),
+      windows: this.windows.length,
+      windowsOverGoal: this.windows.filter((w) => w.maxMs > LAG_GOAL_MS).length,
     };
   }
 }
