@@ -113,10 +113,11 @@ function watchProcess(
       (res) => res.text(),
       () => '',
     );
+    if (!text) return; // a failed scrape is no window
     const lagMaxMs = (seriesValue(text, 'token_broker_nodejs_eventloop_lag_max_seconds') ?? 0) * 1000;
     // prom-client's histogram runs from the metrics' creation: the first scrape's covers start-up, when nothing is served yet
-    if (seen.startupLagMs < 0 && text) seen.startupLagMs = Math.round(lagMaxMs);
-    else if (text) {
+    if (seen.startupLagMs < 0) seen.startupLagMs = Math.round(lagMaxMs);
+    else {
       seen.lagWindows += 1;
       if (lagMaxMs > LAG_GOAL_MS) seen.lagWindowsOverGoal += 1;
       seen.lagMaxMs = Math.max(seen.lagMaxMs, lagMaxMs);
